@@ -1,0 +1,99 @@
+/**
+ * Agents: the Threat Stack agents installed on an organization's servers.
+ * `GET agents` (paged) and `GET agents/{id}`.
+ *
+ * @since 0.1.0
+ */
+import { Context, Effect, Layer, Schema } from "effect"
+import * as Resource from "./Resource.js"
+import { ThreatStackClient } from "./ThreatStackClient.js"
+import { NullableTimestamp, Timestamp } from "./Timestamp.js"
+
+/**
+ * An agent record. Fields the API adds later are kept on the decoded object.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Agents } from "@effect-threatstack/core"
+ *
+ * const decode = Schema.decodeUnknownSync(Agents.Agent, { onExcessProperty: "preserve" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Agent = Schema.Struct({
+  id: Schema.String,
+  agent_id: Schema.String,
+  hostname: Schema.String,
+  ip_address: Schema.NullOr(Schema.String),
+  name: Schema.String,
+  description: Schema.NullOr(Schema.String),
+  version: Schema.String,
+  status: Schema.String,
+  online: Schema.Boolean,
+  enabled: Schema.Boolean,
+  pause: Schema.Boolean,
+  activated_at: NullableTimestamp,
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  last_reported_at: NullableTimestamp,
+  policy_id: Schema.NullOr(Schema.String),
+  organization_id: Schema.String
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Agent extends Schema.Schema.Type<typeof Agent> {}
+
+/**
+ * The agents operations.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** `GET agents`, every page until an empty one (or exactly `page`). */
+  readonly list: Resource.List<Agent, Resource.PagedListOptions>
+  /** `GET agents/{id}`: `None` when the API answers 404. */
+  readonly get: Resource.Get<Agent>
+}
+
+/**
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Agents } from "@effect-threatstack/core"
+ *
+ * const onlineHosts = Effect.gen(function* () {
+ *   const agents = yield* Agents.Agents
+ *   return yield* agents.list().pipe(
+ *     Stream.filter((agent) => agent.online),
+ *     Stream.map((agent) => agent.hostname),
+ *     Stream.runCollect
+ *   )
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Agents extends Context.Tag("@effect-threatstack/core/Agents")<Agents, Service>() {}
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map(ThreatStackClient, (client) => ({
+  list: Resource.list(client, { name: "Agents", path: "agents", schema: Agent, paged: true }),
+  get: Resource.get(client, { name: "Agents", path: "agents", schema: Agent })
+}))
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<Agents, never, ThreatStackClient> = Layer.effect(Agents, make)

@@ -1,0 +1,96 @@
+/**
+ * Logs: the organization's audit log. `GET logs` (paged); there is no `get`.
+ *
+ * @since 0.1.0
+ */
+import { Context, Effect, Layer, Schema } from "effect"
+import * as Resource from "./Resource.js"
+import { ThreatStackClient } from "./ThreatStackClient.js"
+import { Timestamp } from "./Timestamp.js"
+
+/**
+ * What a log entry was about.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const LogContext = Schema.Struct({
+  id: Schema.String,
+  type: Schema.String,
+  name: Schema.String,
+  agent: Schema.optional(Schema.Struct({ name: Schema.String, policy_id: Schema.NullOr(Schema.String), id: Schema.String }))
+})
+
+/**
+ * An audit log entry. `timestamp` arrives as epoch milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Logs } from "@effect-threatstack/core"
+ *
+ * const decode = Schema.decodeUnknownSync(Logs.Log, { onExcessProperty: "preserve" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Log = Schema.Struct({
+  timestamp: Timestamp,
+  user: Schema.NullOr(Schema.String),
+  type: Schema.String,
+  action: Schema.String,
+  description: Schema.String,
+  source: Schema.String,
+  user_id: Schema.NullOr(Schema.String),
+  organization_id: Schema.String,
+  context: Schema.Array(LogContext)
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Log extends Schema.Schema.Type<typeof Log> {}
+
+/**
+ * The logs operations: only `list` (the API has no single-log endpoint).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** `GET logs`, every page until an empty one (or exactly `page`). */
+  readonly list: Resource.List<Log, Resource.PagedListOptions>
+}
+
+/**
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Logs } from "@effect-threatstack/core"
+ *
+ * const recent = Effect.gen(function* () {
+ *   const logs = yield* Logs.Logs
+ *   return yield* Stream.runCollect(logs.list({ start: "2017-05-01 08:00:00" }).pipe(Stream.take(50)))
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Logs extends Context.Tag("@effect-threatstack/core/Logs")<Logs, Service>() {}
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map(ThreatStackClient, (client) => ({
+  list: Resource.list(client, { name: "Logs", path: "logs", schema: Log, paged: true })
+}))
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<Logs, never, ThreatStackClient> = Layer.effect(Logs, make)

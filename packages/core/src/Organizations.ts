@@ -1,0 +1,103 @@
+/**
+ * Organizations: the ones the API key belongs to, and their users.
+ * `GET organizations` (one request, not paged) and
+ * `GET organizations/{id}/users`; there is no `get`.
+ *
+ * @since 0.1.0
+ */
+import { Context, Effect, Layer, Schema } from "effect"
+import * as Resource from "./Resource.js"
+import { ThreatStackClient } from "./ThreatStackClient.js"
+import type { ThreatStackError } from "./ThreatStackError.js"
+import { Timestamp } from "./Timestamp.js"
+
+/**
+ * An organization and the key's role in it.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Organization = Schema.Struct({
+  id: Schema.String,
+  name: Schema.String,
+  role: Schema.String
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Organization extends Schema.Schema.Type<typeof Organization> {}
+
+/**
+ * A user of an organization (`role` is `"owner"` or `"user"` today).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const OrganizationUser = Schema.Struct({
+  id: Schema.String,
+  display_name: Schema.String,
+  name: Schema.Struct({ first: Schema.String, last: Schema.String }),
+  email: Schema.String,
+  role: Schema.String,
+  organization_id: Schema.String,
+  updated_at: Timestamp
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface OrganizationUser extends Schema.Schema.Type<typeof OrganizationUser> {}
+
+/**
+ * The organizations operations.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** `GET organizations`: one request. */
+  readonly list: Resource.List<Organization, Resource.ListOptions>
+  /** `GET organizations/{id}/users`; an unknown organization fails with `NotFound`. */
+  readonly users: (orgId: string) => Effect.Effect<ReadonlyArray<OrganizationUser>, ThreatStackError>
+}
+
+/**
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Organizations } from "@effect-threatstack/core"
+ *
+ * const owners = Effect.gen(function* () {
+ *   const organizations = yield* Organizations.Organizations
+ *   const users = yield* organizations.users("<ORG_ID>")
+ *   return users.filter((user) => user.role === "owner")
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Organizations extends Context.Tag("@effect-threatstack/core/Organizations")<Organizations, Service>() {}
+
+const Users = Schema.Array(OrganizationUser)
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map(ThreatStackClient, (client) => ({
+  list: Resource.list(client, { name: "Organizations", path: "organizations", schema: Organization, paged: false }),
+  users: Effect.fn("Organizations.users")(function*(orgId: string) {
+    const id = yield* Resource.checkId("orgId", orgId)
+    return yield* client.get(`organizations/${id}/users`, {}, Users)
+  })
+}))
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<Organizations, never, ThreatStackClient> = Layer.effect(Organizations, make)

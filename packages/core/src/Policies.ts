@@ -1,0 +1,109 @@
+/**
+ * Policies: the rule sets applied to agents. `GET policies` (one request,
+ * not paged) and `GET policies/{id}`.
+ *
+ * @since 0.1.0
+ */
+import { Context, Effect, Layer, Schema } from "effect"
+import * as Resource from "./Resource.js"
+import { ThreatStackClient } from "./ThreatStackClient.js"
+import { Timestamp } from "./Timestamp.js"
+
+/**
+ * One entry of a policy's `alert_policy`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const AlertPolicyRule = Schema.Struct({
+  title: Schema.String,
+  description: Schema.NullOr(Schema.String),
+  enabled: Schema.Boolean,
+  severity: Schema.Int,
+  filter: Schema.Unknown,
+  exclusions: Schema.Unknown
+})
+
+/**
+ * A policy record.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Policies } from "@effect-threatstack/core"
+ *
+ * const decode = Schema.decodeUnknownSync(Policies.Policy, { onExcessProperty: "preserve" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Policy = Schema.Struct({
+  id: Schema.String,
+  name: Schema.String,
+  description: Schema.NullOr(Schema.String),
+  enabled: Schema.Boolean,
+  read_only: Schema.Boolean,
+  firewall_enabled: Schema.Boolean,
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  organization_id: Schema.String,
+  alert_policy_id: Schema.NullOr(Schema.String),
+  agent_count: Schema.Int,
+  firewall_rule_count: Schema.Int,
+  alert_rule_count: Schema.Int,
+  file_integrity_rules: Schema.Array(Schema.Unknown),
+  alert_policy: Schema.Array(AlertPolicyRule)
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Policy extends Schema.Schema.Type<typeof Policy> {}
+
+/**
+ * The policies operations.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** `GET policies`: one request. */
+  readonly list: Resource.List<Policy, Resource.ListOptions>
+  /** `GET policies/{id}`: `None` when the API answers 404. */
+  readonly get: Resource.Get<Policy>
+}
+
+/**
+ * @example
+ * ```ts
+ * import { Effect, Option } from "effect"
+ * import { Policies } from "@effect-threatstack/core"
+ *
+ * const name = Effect.gen(function* () {
+ *   const policies = yield* Policies.Policies
+ *   const policy = yield* policies.get("<POLICY_ID>")
+ *   return Option.map(policy, (p) => p.name)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Policies extends Context.Tag("@effect-threatstack/core/Policies")<Policies, Service>() {}
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map(ThreatStackClient, (client) => ({
+  list: Resource.list(client, { name: "Policies", path: "policies", schema: Policy, paged: false }),
+  get: Resource.get(client, { name: "Policies", path: "policies", schema: Policy })
+}))
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<Policies, never, ThreatStackClient> = Layer.effect(Policies, make)

@@ -1,0 +1,252 @@
+/**
+ * What every resource shares: the `list` options and their checks, the typed
+ * `fields` projection, and the `list`/`get` operations built over the client
+ * pipeline. A resource module only names its path, its schema and whether it
+ * pages.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Either, Option, Schema, Stream } from "effect"
+import * as Pagination from "./Pagination.js"
+import type { Query, Service as Client } from "./ThreatStackClient.js"
+import { InvalidArgument } from "./ThreatStackError.js"
+import type { ThreatStackError } from "./ThreatStackError.js"
+import * as TimeRange from "./TimeRange.js"
+
+/**
+ * Options every `list` takes: the time slice (see {@link TimeRange}).
+ *
+ * @example
+ * ```ts
+ * import type { Resource } from "@effect-threatstack/core"
+ *
+ * const lastMay: Resource.ListOptions = { start: "2017-05-01", end: "2017-05-31" }
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ListOptions {
+  readonly start?: TimeRange.TimeInput | undefined
+  readonly end?: TimeRange.TimeInput | undefined
+}
+
+/**
+ * Options of the paged listings (agents, alerts, logs). Without `page` the
+ * stream walks every page of `count` records (default 100) until an empty
+ * one; with `page` it yields exactly that page.
+ *
+ * @example
+ * ```ts
+ * import type { Resource } from "@effect-threatstack/core"
+ *
+ * const thirdPage: Resource.PagedListOptions = { page: 2, count: 10 }
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PagedListOptions extends ListOptions {
+  /** 0-based page number. */
+  readonly page?: number | undefined
+  /** Page size, a whole number ≥ 1. */
+  readonly count?: number | undefined
+}
+
+/**
+ * The page size used when walking a whole listing.
+ *
+ * @since 0.1.0
+ */
+export const defaultWalkCount = 100
+
+/**
+ * A `list` operation. With `fields`, only those fields are requested and the
+ * element type has exactly those fields: a misspelt field is a compile error.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Agents } from "@effect-threatstack/core"
+ *
+ * Effect.gen(function* () {
+ *   const agents = yield* Agents.Agents
+ *   // Stream<{ readonly hostname: string; readonly ip_address: string | null }, …>
+ *   const hosts = agents.list({ fields: ["hostname", "ip_address"] })
+ *   return yield* Stream.runCollect(hosts)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface List<A, O extends ListOptions> {
+  <const K extends keyof A>(
+    options: O & { readonly fields: ReadonlyArray<K> }
+  ): Stream.Stream<Pick<A, K>, ThreatStackError>
+  (options?: O): Stream.Stream<A, ThreatStackError>
+}
+
+/**
+ * A `get` operation: `None` exactly when the API answers 404.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Get<A> = (id: string) => Effect.Effect<Option.Option<A>, ThreatStackError>
+
+/**
+ * Resource schemas are plain data schemas that need no services, but a
+ * generic `Struct<F>` cannot show that its context is `never`; this says it
+ * once, here.
+ */
+const contextFree = <A, I, R>(schema: Schema.Schema<A, I, R>) =>
+  schema as unknown as Schema.Schema<ReadonlyArray<unknown>, ReadonlyArray<unknown>>
+
+/** Everything a runtime caller (typed or not) may pass to `list`. */
+interface AnyListOptions extends PagedListOptions {
+  readonly fields?: ReadonlyArray<PropertyKey> | undefined
+}
+
+const invalid = (argument: string, detail: string) => Either.left(new InvalidArgument({ argument, detail }))
+
+const checkWhole = (argument: string, value: number | undefined, min: number) =>
+  value === undefined || (Number.isInteger(value) && value >= min)
+    ? Either.right(value)
+    : invalid(argument, `expected a whole number ≥ ${min}, got ${String(value)}`)
+
+/**
+ * Checks `list` options and turns them into query parameters (without
+ * `page`/`count`, which the walk sets).
+ */
+const checkList = (
+  resource: string,
+  known: ReadonlyArray<string>,
+  paged: boolean,
+  options: AnyListOptions
+): Either.Either<Query, InvalidArgument> =>
+  Either.gen(function* () {
+    if (!paged && (options.page !== undefined || options.count !== undefined)) {
+      return yield* invalid(
+        options.page !== undefined ? "page" : "count",
+        `${resource} are not paginated; list them without page/count`
+      )
+    }
+    yield* checkWhole("page", options.page, 0)
+    yield* checkWhole("count", options.count, 1)
+    const time = yield* TimeRange.toQuery(options)
+    let fields: string | undefined
+    if (options.fields !== undefined) {
+      if (options.fields.length === 0) {
+        return yield* invalid("fields", "expected at least one field name; leave fields out to get every field")
+      }
+      const unknown = options.fields.filter((f) => typeof f !== "string" || !known.includes(f))
+      if (unknown.length > 0) {
+        return yield* invalid(
+          "fields",
+          `unknown field ${unknown.map(String).join(", ")} for ${resource}; known: ${known.join(", ")}`
+        )
+      }
+      fields = options.fields.join(",")
+    }
+    return { ...time, fields }
+  })
+
+/**
+ * Builds the `list` of a resource.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Resource, ThreatStackClient } from "@effect-threatstack/core"
+ *
+ * const Widget = Schema.Struct({ id: Schema.String })
+ * const listWidgets = Effect.map(ThreatStackClient.ThreatStackClient, (client) =>
+ *   Resource.list(client, { name: "Widgets", path: "widgets", schema: Widget, paged: true })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export function list<F extends Schema.Struct.Fields>(
+  client: Client,
+  spec: { readonly name: string; readonly path: string; readonly schema: Schema.Struct<F>; readonly paged: true }
+): List<Schema.Struct.Type<F>, PagedListOptions>
+export function list<F extends Schema.Struct.Fields>(
+  client: Client,
+  spec: { readonly name: string; readonly path: string; readonly schema: Schema.Struct<F>; readonly paged: false }
+): List<Schema.Struct.Type<F>, ListOptions>
+export function list<F extends Schema.Struct.Fields>(
+  client: Client,
+  spec: { readonly name: string; readonly path: string; readonly schema: Schema.Struct<F>; readonly paged: boolean }
+): (options?: AnyListOptions) => Stream.Stream<unknown, ThreatStackError> {
+  const known = Object.keys(spec.schema.fields)
+  const resource = spec.name.toLowerCase()
+  const whole = contextFree(Schema.Array(spec.schema))
+  const fetch = Effect.fn(`${spec.name}.list`)(function*(
+    query: Query,
+    records: Schema.Schema<ReadonlyArray<unknown>, ReadonlyArray<unknown>>
+  ) {
+    return yield* client.get(spec.path, query, records)
+  })
+  return (options = {}) =>
+    Stream.unwrap(Effect.map(checkList(resource, known, spec.paged, options), (query) => {
+      const records = options.fields === undefined
+        ? whole
+        : contextFree(Schema.Array(spec.schema.pick(...(options.fields as ReadonlyArray<string>))))
+      if (!spec.paged) return Pagination.single(fetch(query, records))
+      if (options.page !== undefined) {
+        return Pagination.single(fetch({ ...query, page: options.page, count: options.count }, records))
+      }
+      const count = options.count ?? defaultWalkCount
+      return Pagination.walk((page) => fetch({ ...query, page, count }, records))
+    }))
+}
+
+/**
+ * Checks an id given to `get` or a sub-resource call.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Resource } from "@effect-threatstack/core"
+ *
+ * Effect.runSync(Effect.either(Resource.checkId("id", ""))) // Left(InvalidArgument)
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const checkId = (argument: string, id: string): Effect.Effect<string, InvalidArgument> =>
+  typeof id === "string" && id.trim() !== ""
+    ? Effect.succeed(encodeURIComponent(id))
+    : Effect.fail(new InvalidArgument({ argument, detail: `expected a non-empty id, got ${JSON.stringify(id)}` }))
+
+/**
+ * Builds the `get` of a resource: `Some(record)`, or `None` on 404.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Resource, ThreatStackClient } from "@effect-threatstack/core"
+ *
+ * const Widget = Schema.Struct({ id: Schema.String })
+ * const getWidget = Effect.map(ThreatStackClient.ThreatStackClient, (client) =>
+ *   Resource.get(client, { name: "Widgets", path: "widgets", schema: Widget })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const get = <A, I>(
+  client: Client,
+  spec: { readonly name: string; readonly path: string; readonly schema: Schema.Schema<A, I> }
+): Get<A> =>
+  Effect.fn(`${spec.name}.get`)(function*(id: string) {
+    const safeId = yield* checkId("id", id)
+    return yield* client.get(`${spec.path}/${safeId}`, {}, spec.schema).pipe(
+      Effect.asSome,
+      Effect.catchTag("NotFound", () => Effect.succeedNone)
+    )
+  })
