@@ -171,15 +171,20 @@ export const make = (options: Options): Effect.Effect<Settings, InvalidArgument>
     }
   })
 
-const checked = <A, B>(config: Config.Config<A>, check: (a: A) => Check<B>) =>
-  Config.mapOrFail(config, (a) => Either.mapLeft(check(a), (message) => ConfigError.InvalidData([], message)))
-
-/** A duration variable: a bare number is seconds, else a duration such as `30 seconds`. */
-const durationVar = (name: string, fallback: Duration.DurationInput) =>
+/** One variable: read with `config` (unnamed), checked, errors naming the variable. */
+const variable = <A, B>(name: string, config: Config.Config<A>, check: (a: A) => Check<B>) =>
   Config.nested(
-    checked(Config.string(), (raw) => checkDuration(/^\s*\d+(\.\d+)?\s*$/.test(raw) ? Duration.seconds(Number(raw)) : raw)),
+    Config.mapOrFail(config, (a) => Either.mapLeft(check(a), (message) => ConfigError.InvalidData([], message))),
     name
-  ).pipe(Config.withDefault(Duration.decode(fallback)))
+  )
+
+/** A duration: a bare number is seconds, else a duration such as `30 seconds`. */
+const durationVariable = (name: string, fallback: string) =>
+  variable(
+    name,
+    Config.string().pipe(Config.withDefault(fallback)),
+    (raw) => checkDuration(/^\s*\d+(\.\d+)?\s*$/.test(raw) ? Duration.seconds(Number(raw)) : raw)
+  )
 
 /**
  * The settings read from the environment (or any `ConfigProvider`):
@@ -210,16 +215,16 @@ const durationVar = (name: string, fallback: Duration.DurationInput) =>
  * @category config
  */
 export const fromEnv: Config.Config<Settings> = Config.all({
-  apiKey: checked(Config.redacted("THREATSTACK_API_KEY"), checkKey),
+  apiKey: variable("THREATSTACK_API_KEY", Config.redacted(), checkKey),
   orgId: Config.option(Config.string("THREATSTACK_ORG_ID")).pipe(
     Config.map(Option.filter((id) => id.trim() !== ""))
   ),
-  apiVersion: checked(Config.integer("THREATSTACK_API_VERSION").pipe(Config.withDefault(1)), checkApiVersion),
-  timeout: durationVar("THREATSTACK_TIMEOUT", defaultTimeout),
-  baseUrl: checked(Config.string("THREATSTACK_BASE_URL").pipe(Config.withDefault(defaultBaseUrl)), checkBaseUrl),
-  maxRetries: checked(Config.integer("THREATSTACK_MAX_RETRIES").pipe(Config.withDefault(3)), checkRetries),
-  retryBaseDelay: durationVar("THREATSTACK_RETRY_BASE_DELAY", "500 millis"),
-  maxRetryWait: durationVar("THREATSTACK_MAX_RETRY_WAIT", "30 seconds")
+  apiVersion: variable("THREATSTACK_API_VERSION", Config.integer().pipe(Config.withDefault(1)), checkApiVersion),
+  timeout: durationVariable("THREATSTACK_TIMEOUT", "120"),
+  baseUrl: variable("THREATSTACK_BASE_URL", Config.string().pipe(Config.withDefault(defaultBaseUrl)), checkBaseUrl),
+  maxRetries: variable("THREATSTACK_MAX_RETRIES", Config.integer().pipe(Config.withDefault(3)), checkRetries),
+  retryBaseDelay: durationVariable("THREATSTACK_RETRY_BASE_DELAY", "500 millis"),
+  maxRetryWait: durationVariable("THREATSTACK_MAX_RETRY_WAIT", "30")
 })
 
 /**

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
+import { ThreatStackConfig } from "@effect-threatstack/core"
+import { SECRET } from "./utils.js"
+
+const fromMap = (entries: Record<string, string>) =>
+  ThreatStackConfig.ThreatStackConfig.pipe(
+    Effect.provide(ThreatStackConfig.layerConfig().pipe(
+      Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(entries)))))
+    ))
+  )
+
+describe("ThreatStackConfig", () => {
+  it.effect("explicit options get the Python client's defaults", () =>
+    Effect.gen(function* () {
+      const settings = yield* ThreatStackConfig.make({ apiKey: "k" })
+      expect(settings.apiVersion).toBe(1)
+      expect(Duration.toSeconds(settings.timeout)).toBe(120)
+      expect(settings.baseUrl).toBe("https://app.threatstack.com/api/v1")
+      expect(Option.isNone(settings.orgId)).toBe(true)
+      expect(Redacted.value(settings.apiKey)).toBe("k")
+    }))
+
+  it.effect("explicit options are honoured", () =>
+    Effect.gen(function* () {
+      const settings = yield* ThreatStackConfig.make({
+        apiKey: Redacted.make("k"),
+        orgId: "org1",
+        timeout: "30 seconds",
+        baseUrl: "http://127.0.0.1:9/api/v1/"
+      })
+      expect(settings.orgId).toEqual(Option.some("org1"))
+      expect(Duration.toSeconds(settings.timeout)).toBe(30)
+      expect(settings.baseUrl).toBe("http://127.0.0.1:9/api/v1")
+    }))
+
+  it.effect("apiVersion 2 is refused with a message saying v2 is not supported yet", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(ThreatStackConfig.make({ apiKey: "k", apiVersion: 2 }))
+      expect(error._tag).toBe("InvalidArgument")
+      expect(error.argument).toBe("apiVersion")
+      expect(error.message).toMatch(/v2 is not supported yet/)
+      const unknown = yield* Effect.flip(ThreatStackConfig.make({ apiKey: "k", apiVersion: 7 }))
+      expect(unknown.message).toMatch(/unknown API version 7/)
+    }))
+
+  it.effect("a non-positive timeout or a bad URL is refused", () =>
+    Effect.gen(function* () {
+      expect((yield* Effect.flip(ThreatStackConfig.make({ apiKey: "k", timeout: 0 }))).argument).toBe("timeout")
+      expect((yield* Effect.flip(ThreatStackConfig.make({ apiKey: "k", baseUrl: "nope" }))).argument).toBe("baseUrl")
+      expect((yield* Effect.flip(ThreatStackConfig.make({ apiKey: " " }))).argument).toBe("apiKey")
+    }))
+
+  it.effect("reads THREATSTACK_* variables", () =>
+    Effect.gen(function* () {
+      const settings = yield* fromMap({
+        THREATSTACK_API_KEY: "k",
+        THREATSTACK_ORG_ID: "org9",
+        THREATSTACK_TIMEOUT: "45",
+        THREATSTACK_BASE_URL: "http://localhost:1234/api/v1"
+      })
+      expect(settings.orgId).toEqual(Option.some("org9"))
+      expect(Duration.toSeconds(settings.timeout)).toBe(45)
+      expect(settings.baseUrl).toBe("http://localhost:1234/api/v1")
+      const words = yield* fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_TIMEOUT: "2 minutes" })
+      expect(Duration.toSeconds(words.timeout)).toBe(120)
+    }))
+
+  it.effect("a missing key or a bad value is a ConfigError naming the variable", () =>
+    Effect.gen(function* () {
+      const missing = yield* Effect.either(fromMap({}))
+      expect(Either.isLeft(missing) && String(missing.left)).toMatch(/THREATSTACK_API_KEY/)
+      const badTimeout = yield* Effect.either(fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_TIMEOUT: "soon" }))
+      expect(Either.isLeft(badTimeout) && String(badTimeout.left)).toMatch(/THREATSTACK_TIMEOUT/)
+      const v2 = yield* Effect.either(fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_API_VERSION: "2" }))
+      expect(Either.isLeft(v2) && String(v2.left)).toMatch(/THREATSTACK_API_VERSION.*v2 is not supported yet/)
+    }))
+
+  it.effect("the key is redacted in the settings' printed and serialised forms", () =>
+    Effect.gen(function* () {
+      const settings = yield* fromMap({ THREATSTACK_API_KEY: SECRET })
+      expect(String(settings.apiKey)).not.toContain(SECRET)
+      expect(JSON.stringify(settings)).not.toContain(SECRET)
+      expect(Redacted.value(settings.apiKey)).toBe(SECRET)
+    }))
+})

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, DateTime, Effect, Option, Schema, Stream } from "effect"
+import { Alerts, FakeThreatStack, ThreatStack, Timestamp } from "@effect-threatstack/core"
+import { testLayer } from "./utils.js"
+
+const alert = {
+  id: "al1",
+  title: "Crontab Modified",
+  type: "rule",
+  severity: 2,
+  count: 3,
+  active: true,
+  dismissed: false,
+  unread: true,
+  key: "k",
+  agent_id: "ag1",
+  rule_id: "r1",
+  alert_policy_id: null,
+  created_at: Date.UTC(2017, 4, 10),
+  expires_at: null,
+  last_notified_at: "2017-05-10T00:00:01.000Z",
+  last_updated_at: "2017-05-10T00:00:02.000Z",
+  future_field: { added: "by the API later" }
+}
+
+const supplied = (alerts: ReadonlyArray<Record<string, unknown>>): FakeThreatStack.Options => ({
+  data: [{ organization: { id: "o1", name: "Org", role: "owner" }, alerts }]
+})
+
+describe("records", () => {
+  it("both timestamp styles decode to one comparable type", () => {
+    const decode = Schema.decodeUnknownSync(Timestamp.Timestamp)
+    const fromMillis = decode(Date.UTC(2017, 4, 1, 8))
+    const fromIso = decode("2017-05-01T08:00:00.000Z")
+    expect(DateTime.Equivalence(fromMillis, fromIso)).toBe(true)
+    expect(DateTime.lessThan(decode("2017-05-01T07:59:59.999Z"), fromMillis)).toBe(true)
+  })
+
+  it.effect("fields the API adds later are kept on the record", () =>
+    Effect.gen(function* () {
+      const c = yield* ThreatStack.ThreatStack
+      const [listed] = yield* Stream.runCollect(c.alerts.list()).pipe(Effect.map(Chunk.toReadonlyArray))
+      expect(listed).toBeDefined()
+      expect((listed as unknown as Record<string, unknown>)["future_field"]).toEqual({ added: "by the API later" })
+      expect(DateTime.toEpochMillis(listed!.created_at)).toBe(Date.UTC(2017, 4, 10))
+      expect(listed!.expires_at).toBeNull()
+      const detail = yield* c.alerts.get("al1")
+      expect(Option.map(detail, (d) => d.rule.original_rule.name)).toEqual(Option.some("Crontab Modified"))
+    }).pipe(Effect.provide(testLayer(supplied([alert])))))
+
+  it.effect("a typed projection has exactly the requested fields", () =>
+    Effect.gen(function* () {
+      const c = yield* ThreatStack.ThreatStack
+      const rows = yield* Stream.runCollect(c.alerts.list({ fields: ["id", "severity"] }))
+      expect(Chunk.toReadonlyArray(rows)).toEqual([{ id: "al1", severity: 2 }])
+      const row = Chunk.unsafeGet(rows, 0)
+      // @ts-expect-error title was not requested, so it is not on the type
+      expect(row.title).toBeUndefined()
+      // @ts-expect-error a misspelt field name is a compile error
+      c.alerts.list({ fields: ["titel"] })
+      // @ts-expect-error logs have no get
+      c.logs.get
+      // @ts-expect-error organizations have no get
+      c.organizations.get
+      // @ts-expect-error policies do not page
+      c.policies.list({ page: 1 })
+    }).pipe(Effect.provide(testLayer(supplied([alert])))))
+
+  it.effect("a record that breaks the schema fails naming the field", () =>
+    Effect.gen(function* () {
+      const c = yield* ThreatStack.ThreatStack
+      const error = yield* Effect.flip(Stream.runCollect(c.alerts.list()))
+      expect(error._tag === "ThreatStackAPIError" && [error.reason, error.path]).toEqual(["InvalidResponse", "[1].severity"])
+    }).pipe(Effect.provide(testLayer(supplied([alert, { ...alert, id: "al2", severity: "high" }])))))
+
+  it("the schemas accept every generated record", () => {
+    const decode = Schema.decodeUnknownSync(Alerts.AlertDetail)
+    expect(() => decode({ ...alert, latest_events: [{ any: "shape" }], rule: { original_rule: { name: "x" } } })).not.toThrow()
+  })
+})

@@ -1,0 +1,58 @@
+/**
+ * The SDK's layers with Node's HTTP client (undici) built in, so a Node user
+ * writes one `Effect.provide`.
+ *
+ * @since 0.1.0
+ */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import type { Config, ConfigError } from "effect"
+import { Layer } from "effect"
+import { ThreatStack, ThreatStackConfig, ThreatStackError } from "@effect-threatstack/core"
+
+/**
+ * Every Threat Stack service from explicit settings, over undici.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { ThreatStack } from "@effect-threatstack/core"
+ * import { NodeThreatStack } from "@effect-threatstack/node"
+ *
+ * const program = Effect.gen(function* () {
+ *   const client = yield* ThreatStack.ThreatStack
+ *   yield* client.alerts.list().pipe(Stream.runForEach((a) => Effect.log(a.title)))
+ * }).pipe(Effect.provide(NodeThreatStack.layer({ apiKey: process.env.KEY ?? "" })))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  options: ThreatStackConfig.Options
+): Layer.Layer<ThreatStack.Services, ThreatStackError.InvalidArgument> =>
+  ThreatStack.layer(options).pipe(Layer.provide(NodeHttpClient.layerUndici))
+
+/**
+ * Every Threat Stack service with settings from `Config` (the
+ * `THREATSTACK_*` environment variables by default), over undici.
+ *
+ * @example
+ * ```ts
+ * import { NodeRuntime } from "@effect/platform-node"
+ * import { Effect } from "effect"
+ * import { ThreatStack } from "@effect-threatstack/core"
+ * import { NodeThreatStack } from "@effect-threatstack/node"
+ *
+ * Effect.gen(function* () {
+ *   const client = yield* ThreatStack.ThreatStack
+ *   // …
+ * }).pipe(Effect.provide(NodeThreatStack.layerConfig()), NodeRuntime.runMain)
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  config?: Config.Config<ThreatStackConfig.Settings>
+): Layer.Layer<ThreatStack.Services, ConfigError.ConfigError> =>
+  ThreatStack.layerConfig(config).pipe(Layer.provide(NodeHttpClient.layerUndici))
