@@ -1,0 +1,154 @@
+/**
+ * How the command line writes records: `ndjson` and `json` stream chunk by
+ * chunk with stdout's backpressure respected (memory stays flat on a
+ * million-record export), `table` aligns the useful columns for people.
+ * Progress goes to stderr, only when stderr is a terminal.
+ *
+ * @since 0.1.0
+ */
+import { Chunk, DateTime, Effect, Fiber, Ref, Stream } from "effect"
+
+/**
+ * The output formats.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Format = "table" | "json" | "ndjson"
+
+/**
+ * A record as JSON: timestamps become ISO-8601 strings.
+ *
+ * @example
+ * ```ts
+ * import { DateTime } from "effect"
+ * import { CliOutput } from "@effect-threatstack/node"
+ *
+ * CliOutput.toPlain({ at: DateTime.unsafeMake(0) }) // { at: "1970-01-01T00:00:00.000Z" }
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const toPlain = (value: unknown): unknown => {
+  if (DateTime.isDateTime(value)) return DateTime.formatIso(value)
+  if (Array.isArray(value)) return value.map(toPlain)
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) out[k] = toPlain(v)
+    return out
+  }
+  return value
+}
+
+/**
+ * Writes text to stdout, waiting for the pipe to drain when it is full.
+ *
+ * @since 0.1.0
+ */
+export const write = (text: string): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    if (process.stdout.write(text)) resume(Effect.void)
+    else process.stdout.once("drain", () => resume(Effect.void))
+  })
+
+/** A cell as people read it: timestamps as `2017-05-01 08:00:00 UTC`. */
+const cell = (value: unknown): string => {
+  if (DateTime.isDateTime(value)) return DateTime.formatIso(value).replace("T", " ").replace(/\.\d{3}Z$/, " UTC")
+  if (value === null || value === undefined) return "-"
+  if (typeof value === "object") return JSON.stringify(toPlain(value))
+  const text = String(value)
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text
+}
+
+/**
+ * Renders rows as an aligned text table of the given columns.
+ *
+ * @example
+ * ```ts
+ * import { CliOutput } from "@effect-threatstack/node"
+ *
+ * CliOutput.table([{ id: "a", name: "Acme" }], ["id", "name"])
+ * // "ID  NAME\na   Acme\n"
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const table = (rows: ReadonlyArray<object>, columns: ReadonlyArray<string>): string => {
+  const cells = rows.map((row) => columns.map((c) => cell((row as Record<string, unknown>)[c])))
+  const header = columns.map((c) => c.toUpperCase())
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)))
+  const line = (values: ReadonlyArray<string>) =>
+    values.map((v, i) => (i === values.length - 1 ? v : v.padEnd(widths[i]!))).join("  ").trimEnd()
+  return [line(header), ...cells.map(line)].join("\n") + "\n"
+}
+
+/**
+ * Renders one record as `key: value` lines.
+ *
+ * @since 0.1.0
+ */
+export const vertical = (record: object): string => {
+  const entries = Object.entries(record)
+  const width = Math.max(...entries.map(([k]) => k.length))
+  return entries.map(([k, v]) => `${k.padEnd(width)}  ${cell(v)}`).join("\n") + "\n"
+}
+
+/** Progress on stderr while a listing runs, if stderr is a terminal. */
+const withProgress = <E, R>(
+  run: (onChunk: (size: number) => Effect.Effect<void>) => Effect.Effect<void, E, R>
+): Effect.Effect<void, E, R> => {
+  if (!process.stderr.isTTY) return run(() => Effect.void)
+  return Effect.gen(function* () {
+    const counts = yield* Ref.make({ records: 0, pages: 0 })
+    const started = Date.now()
+    const show = Effect.flatMap(Ref.get(counts), ({ pages, records }) =>
+      Effect.sync(() => {
+        const seconds = Math.max(0.001, (Date.now() - started) / 1000)
+        process.stderr.write(
+          `\r${records.toLocaleString("en-US")} records · ${pages} pages · ${
+            Math.round(records / seconds).toLocaleString("en-US")
+          } records/s `
+        )
+      }))
+    const ticker = yield* Effect.fork(Effect.forever(Effect.zipRight(Effect.sleep("250 millis"), show)))
+    yield* run((size) => Ref.update(counts, (c) => ({ records: c.records + size, pages: c.pages + 1 }))).pipe(
+      Effect.ensuring(Effect.zipRight(Fiber.interrupt(ticker), Effect.sync(() => process.stderr.write("\r\x1b[K"))))
+    )
+  })
+}
+
+/**
+ * Writes a stream of records to stdout in the chosen format.
+ *
+ * @since 0.1.0
+ */
+export const writeStream = <E, R>(
+  stream: Stream.Stream<object, E, R>,
+  format: Format,
+  columns: ReadonlyArray<string>
+): Effect.Effect<void, E, R> =>
+  withProgress((onChunk) => {
+    const counted = Stream.mapChunksEffect(stream, (chunk) => Effect.as(onChunk(chunk.length), chunk))
+    switch (format) {
+      case "ndjson":
+        return Stream.runForEachChunk(counted, (chunk) =>
+          chunk.length === 0
+            ? Effect.void
+            : write(Chunk.join(Chunk.map(chunk, (r) => JSON.stringify(toPlain(r))), "\n") + "\n"))
+      case "json":
+        return Effect.gen(function* () {
+          let first = true
+          yield* write("[")
+          yield* Stream.runForEachChunk(counted, (chunk) => {
+            if (chunk.length === 0) return Effect.void
+            const body = Chunk.join(Chunk.map(chunk, (r) => JSON.stringify(toPlain(r))), ",\n")
+            const text = (first ? "\n" : ",\n") + body
+            first = false
+            return write(text)
+          })
+          yield* write(first ? "]\n" : "\n]\n")
+        })
+      case "table":
+        return Effect.flatMap(Stream.runCollect(counted), (rows) => write(table(Chunk.toReadonlyArray(rows), columns)))
+    }
+  })
