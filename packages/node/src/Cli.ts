@@ -204,6 +204,8 @@ const format = Options.choice("format", ["table", "json"]).pipe(Options.withDefa
 const printOne = (record: object, fmt: "table" | "json") =>
   CliOutput.write(fmt === "json" ? JSON.stringify(CliOutput.toPlain(record), null, 2) + "\n" : CliOutput.vertical(record))
 
+const SINGULAR = { agents: "agent", alerts: "alert", policies: "policy" } as const
+
 const getCommand = (resource: "agents" | "alerts" | "policies") =>
   Command.make("get", { ...connection, format, id: Args.text({ name: "ID" }) }, (o) =>
     withClient(
@@ -212,7 +214,7 @@ const getCommand = (resource: "agents" | "alerts" | "policies") =>
         const client = yield* ThreatStack.ThreatStack
         const found: Option.Option<object> = yield* client[resource].get(o.id)
         if (Option.isNone(found)) {
-          return yield* Effect.fail(new CliFailure(`${resource.slice(0, -1)} ${o.id} not found`, ExitCode.notFound))
+          return yield* Effect.fail(new CliFailure(`${SINGULAR[resource]} ${o.id} not found`, ExitCode.notFound))
         }
         yield* printOne(found.value, o.format)
       })
