@@ -22,6 +22,7 @@ import {
   Redacted,
   Schema
 } from "effect"
+import * as RateLimit from "./RateLimit.js"
 import { ThreatStackConfig } from "./ThreatStackConfig.js"
 import type { Settings } from "./ThreatStackConfig.js"
 import { NotFound, reasonForStatus, ThreatStackAPIError, Timeout } from "./ThreatStackError.js"
@@ -137,6 +138,13 @@ const waitHint = (headers: Readonly<Record<string, string>>, now: number): Durat
   return undefined
 }
 
+/** The innermost message of a transport failure, e.g. `connect ECONNREFUSED 127.0.0.1:9`. */
+const causeText = (cause: unknown): string | undefined => {
+  if (!(cause instanceof Error)) return undefined
+  const inner = causeText(cause.cause)
+  return inner === undefined ? cause.message : `${cause.message}: ${inner}`
+}
+
 const isRetriable = (error: RequestError): boolean =>
   error._tag === "Timeout" ||
   (error._tag === "ThreatStackAPIError" &&
@@ -175,6 +183,7 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | ThreatS
   function* () {
     const settings = yield* ThreatStackConfig
     const http = yield* HttpClient.HttpClient
+    const gate = yield* RateLimit.make(settings.rateLimit)
     const headers: Record<string, string> = {
       accept: "application/json",
       "user-agent": `effect-threatstack/${version}`
@@ -184,14 +193,20 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | ThreatS
     const failure = (
       target: Target,
       fields: Omit<ConstructorParameters<typeof ThreatStackAPIError>[0], "method" | "url" | "attempts">
-    ) => new ThreatStackAPIError({ ...target, attempts: 1, ...fields })
+    ) => new ThreatStackAPIError({ ...target, attempts: 1, ...fields, detail: scrub(fields.detail) })
+
+    /** A transport's own message may quote a header value: never let it carry the key. */
+    const scrub = (text: string) => {
+      const key = Redacted.value(settings.apiKey)
+      return text.includes(key) ? text.split(key).join("<redacted>") : text
+    }
 
     const transport = (target: Target) => (error: HttpClientError.HttpClientError) =>
       failure(target, {
         reason: "Transport",
-        detail: error._tag === "RequestError" ?
-          (error.description ?? `${error.reason} error`) :
-          `the response body could not be read (${error.description ?? error.reason})`
+        detail: error._tag === "RequestError"
+          ? `no answer (${causeText(error.cause) ?? error.description ?? error.reason})`
+          : `the response body could not be read (${causeText(error.cause) ?? error.description ?? error.reason})`
       })
 
     const decode = <A, I>(
@@ -244,18 +259,25 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | ThreatS
           })
         }
         const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+        const retryAfter = waitHint(response.headers, now)
+        if (response.status === 429 && retryAfter !== undefined) {
+          // every request of this client waits, not just this one
+          yield* gate.pause(Duration.min(retryAfter, settings.maxRetryWait))
+        }
         return yield* failure(target, {
           reason: reasonForStatus(response.status),
           status: response.status,
           detail: detailOf(body, response.status),
           requestId: response.headers["x-request-id"],
-          retryAfter: waitHint(response.headers, now)
+          retryAfter
         })
       }).pipe(
         Effect.timeoutFail({
           duration: settings.timeout,
           onTimeout: () => new Timeout({ ...target, timeout: settings.timeout, attempts: 1 })
-        })
+        }),
+        // waiting at the gate is not part of the attempt's timeout
+        (timed) => Effect.zipRight(gate.enter, timed)
       )
 
     const backoff = (retry: number, error: RequestError) =>

@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
+import type { Limit } from "./RateLimit.js"
 import { InvalidArgument } from "./ThreatStackError.js"
 
 /**
@@ -58,6 +59,10 @@ export interface Options {
   readonly retryBaseDelay?: Duration.DurationInput | undefined
   /** The longest single wait between attempts, server hints included. Default 30 seconds. */
   readonly maxRetryWait?: Duration.DurationInput | undefined
+  /** A client-side budget shared by every fiber, e.g. `{ limit: 200, interval: "1 minute" }`. Default none. */
+  readonly rateLimit?: { readonly limit: number; readonly interval: Duration.DurationInput } | undefined
+  /** Allow sending the key over plain `http://` to a host that is not loopback. Default false. */
+  readonly allowInsecureHttp?: boolean | undefined
 }
 
 /**
@@ -75,6 +80,8 @@ export interface Settings {
   readonly maxRetries: number
   readonly retryBaseDelay: Duration.Duration
   readonly maxRetryWait: Duration.Duration
+  readonly rateLimit: Option.Option<Limit>
+  readonly allowInsecureHttp: boolean
 }
 
 /**
@@ -130,6 +137,32 @@ const checkBaseUrl = (url: string): Check<string> => {
   }
 }
 
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
+
+/** The key travels in a header: refuse clear text to anything but this machine. */
+const checkTransport = (baseUrl: string, allowInsecureHttp: boolean): Check<string> => {
+  const url = new URL(baseUrl)
+  return url.protocol === "http:" && !LOOPBACK.test(url.hostname) && !allowInsecureHttp
+    ? Either.left(
+      `refusing to send the API key in clear text to ${url.host}: use https, or set allowInsecureHttp ` +
+        "(THREATSTACK_ALLOW_INSECURE_HTTP=true) if you really mean it"
+    )
+    : Either.right(baseUrl)
+}
+
+const checkLimit = (limit: { readonly limit: number; readonly interval: unknown }): Check<Limit> =>
+  !Number.isInteger(limit.limit) || limit.limit < 1
+    ? Either.left(`expected a whole number of requests ≥ 1, got ${limit.limit}`)
+    : Either.map(checkDuration(limit.interval), (interval) => ({ limit: limit.limit, interval }))
+
+/** `200/1 minute`, `200 per minute`, `50/10 seconds`. */
+const parseLimit = (text: string): Check<Limit> => {
+  const match = /^\s*(\d+)\s*(?:\/|per)\s*(.+?)\s*$/.exec(text)
+  if (!match) return Either.left(`expected e.g. "200/1 minute", got ${JSON.stringify(text)}`)
+  const interval = /^\d/.test(match[2]!) ? match[2]! : `1 ${match[2]}`
+  return checkLimit({ limit: Number(match[1]), interval })
+}
+
 const checkRetries = (n: number): Check<number> =>
   Number.isInteger(n) && n >= 0 ? Either.right(n) : Either.left(`expected a whole number ≥ 0, got ${n}`)
 
@@ -164,10 +197,18 @@ export const make = (options: Options): Effect.Effect<Settings, InvalidArgument>
       orgId: Option.fromNullable(options.orgId).pipe(Option.filter((id) => id !== "")),
       apiVersion: yield* check("apiVersion", checkApiVersion(options.apiVersion ?? 1)),
       timeout: yield* check("timeout", checkDuration(options.timeout ?? defaultTimeout)),
-      baseUrl: yield* check("baseUrl", checkBaseUrl(options.baseUrl ?? defaultBaseUrl)),
+      baseUrl: yield* check(
+        "baseUrl",
+        Either.flatMap(checkBaseUrl(options.baseUrl ?? defaultBaseUrl), (url) =>
+          checkTransport(url, options.allowInsecureHttp ?? false))
+      ),
       maxRetries: yield* check("maxRetries", checkRetries(options.maxRetries ?? 3)),
       retryBaseDelay: yield* check("retryBaseDelay", checkDuration(options.retryBaseDelay ?? "500 millis")),
-      maxRetryWait: yield* check("maxRetryWait", checkDuration(options.maxRetryWait ?? "30 seconds"))
+      maxRetryWait: yield* check("maxRetryWait", checkDuration(options.maxRetryWait ?? "30 seconds")),
+      rateLimit: options.rateLimit === undefined
+        ? Option.none()
+        : Option.some(yield* check("rateLimit", checkLimit(options.rateLimit))),
+      allowInsecureHttp: options.allowInsecureHttp ?? false
     }
   })
 
@@ -199,6 +240,8 @@ const durationVariable = (name: string, fallback: string) =>
  * | `THREATSTACK_MAX_RETRIES` | 3 |
  * | `THREATSTACK_RETRY_BASE_DELAY` | `500 millis` |
  * | `THREATSTACK_MAX_RETRY_WAIT` | 30 (seconds) |
+ * | `THREATSTACK_RATE_LIMIT` | none (e.g. `200/1 minute`) |
+ * | `THREATSTACK_ALLOW_INSECURE_HTTP` | false |
  *
  * A missing key or a bad value is a `ConfigError` naming the variable.
  *
@@ -224,8 +267,17 @@ export const fromEnv: Config.Config<Settings> = Config.all({
   baseUrl: variable("THREATSTACK_BASE_URL", Config.string().pipe(Config.withDefault(defaultBaseUrl)), checkBaseUrl),
   maxRetries: variable("THREATSTACK_MAX_RETRIES", Config.integer().pipe(Config.withDefault(3)), checkRetries),
   retryBaseDelay: durationVariable("THREATSTACK_RETRY_BASE_DELAY", "500 millis"),
-  maxRetryWait: durationVariable("THREATSTACK_MAX_RETRY_WAIT", "30")
-})
+  maxRetryWait: durationVariable("THREATSTACK_MAX_RETRY_WAIT", "30"),
+  rateLimit: Config.option(variable("THREATSTACK_RATE_LIMIT", Config.string(), parseLimit)),
+  allowInsecureHttp: Config.boolean("THREATSTACK_ALLOW_INSECURE_HTTP").pipe(Config.withDefault(false))
+}).pipe(
+  Config.mapOrFail((settings) =>
+    Either.mapLeft(
+      checkTransport(settings.baseUrl, settings.allowInsecureHttp),
+      (message) => ConfigError.InvalidData(["THREATSTACK_BASE_URL"], message)
+    ).pipe(Either.map(() => settings))
+  )
+)
 
 /**
  * The settings from explicit options.

@@ -38,8 +38,6 @@ import { Data, Duration } from "effect"
  * - `InvalidResponse`: the body is not JSON, is truncated, or does not match
  *   the record schema (see `path`)
  * - `Transport`: no HTTP answer at all (connection refused, reset, DNS…)
- * - `InsecureTransport`: the request was refused before sending because the
- *   key would have travelled in clear text
  *
  * @since 0.1.0
  */
@@ -52,7 +50,6 @@ export type Reason =
   | "UnexpectedStatus"
   | "InvalidResponse"
   | "Transport"
-  | "InsecureTransport"
 
 /**
  * The API answered with an error, with a body we cannot use, or did not

@@ -21,6 +21,8 @@ export * as Pagination from "./Pagination.js"
 /** @since 0.1.0 */
 export * as Policies from "./Policies.js"
 /** @since 0.1.0 */
+export * as RateLimit from "./RateLimit.js"
+/** @since 0.1.0 */
 export * as Resource from "./Resource.js"
 /** @since 0.1.0 */
 export * as ThreatStack from "./ThreatStack.js"

@@ -83,4 +83,38 @@ describe("ThreatStackConfig", () => {
       expect(JSON.stringify(settings)).not.toContain(SECRET)
       expect(Redacted.value(settings.apiKey)).toBe(SECRET)
     }))
+
+  it.effect("the key is never sent in clear text to a host that is not loopback", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(ThreatStackConfig.make({ apiKey: "k", baseUrl: "http://api.example.com/api/v1" }))
+      expect(error.argument).toBe("baseUrl")
+      expect(error.message).toContain("refusing to send the API key in clear text to api.example.com")
+      const allowed = yield* ThreatStackConfig.make({ apiKey: "k", baseUrl: "http://api.example.com/api/v1", allowInsecureHttp: true })
+      expect(allowed.baseUrl).toBe("http://api.example.com/api/v1")
+      for (const host of ["localhost:8080", "127.0.0.1:1", "[::1]:9"]) {
+        expect((yield* ThreatStackConfig.make({ apiKey: "k", baseUrl: `http://${host}/api/v1` })).baseUrl).toContain(host)
+      }
+      const fromEnv = yield* Effect.either(fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_BASE_URL: "http://10.0.0.5/api/v1" }))
+      expect(Either.isLeft(fromEnv) && String(fromEnv.left)).toMatch(/THREATSTACK_BASE_URL.*refusing to send the API key in clear text/)
+      const insecure = yield* fromMap({
+        THREATSTACK_API_KEY: "k",
+        THREATSTACK_BASE_URL: "http://10.0.0.5/api/v1",
+        THREATSTACK_ALLOW_INSECURE_HTTP: "true"
+      })
+      expect(insecure.allowInsecureHttp).toBe(true)
+    }))
+
+  it.effect("a client-side rate limit from options or THREATSTACK_RATE_LIMIT", () =>
+    Effect.gen(function* () {
+      const explicit = yield* ThreatStackConfig.make({ apiKey: "k", rateLimit: { limit: 200, interval: "1 minute" } })
+      expect(Option.map(explicit.rateLimit, (l) => [l.limit, Duration.toSeconds(l.interval)])).toEqual(Option.some([200, 60]))
+      const slash = yield* fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_RATE_LIMIT: "50/10 seconds" })
+      expect(Option.map(slash.rateLimit, (l) => [l.limit, Duration.toSeconds(l.interval)])).toEqual(Option.some([50, 10]))
+      const per = yield* fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_RATE_LIMIT: "200 per minute" })
+      expect(Option.map(per.rateLimit, (l) => Duration.toSeconds(l.interval))).toEqual(Option.some(60))
+      expect(Option.isNone((yield* fromMap({ THREATSTACK_API_KEY: "k" })).rateLimit)).toBe(true)
+      const bad = yield* Effect.either(fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_RATE_LIMIT: "lots" }))
+      expect(Either.isLeft(bad) && String(bad.left)).toMatch(/THREATSTACK_RATE_LIMIT/)
+      expect((yield* Effect.flip(ThreatStackConfig.make({ apiKey: "k", rateLimit: { limit: 0, interval: "1 minute" } }))).argument).toBe("rateLimit")
+    }))
 })

@@ -1,0 +1,97 @@
+/**
+ * One rate gate per client, shared by every fiber that uses it:
+ *
+ * - when any request is told to wait (429 with `Retry-After` or
+ *   `x-rate-limit-reset`), every request of the client waits it out, not
+ *   just the one that was told;
+ * - an optional client-side limit of `limit` requests per `interval`, for
+ *   organizations that know their quota: no window of `interval` ever holds
+ *   more than `limit` requests.
+ *
+ * @since 0.1.0
+ */
+import { Clock, Duration, Effect, Option, Ref } from "effect"
+
+/**
+ * A client-side request budget, e.g. `{ limit: 200, interval: "1 minute" }`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Limit {
+  readonly limit: number
+  readonly interval: Duration.Duration
+}
+
+/**
+ * The gate.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RateGate {
+  /** Wait until a request may be sent (a server-asked pause, then a slot of the budget). */
+  readonly enter: Effect.Effect<void>
+  /** Hold every request of the client for `duration` from now. */
+  readonly pause: (duration: Duration.Duration) => Effect.Effect<void>
+}
+
+/**
+ * Makes a gate, with a budget or without.
+ *
+ * @example
+ * ```ts
+ * import { Duration, Effect, Option } from "effect"
+ * import { RateLimit } from "@effect-threatstack/core"
+ *
+ * Effect.gen(function* () {
+ *   const gate = yield* RateLimit.make(Option.some({ limit: 200, interval: Duration.minutes(1) }))
+ *   yield* gate.enter // before each request
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (limit: Option.Option<Limit>): Effect.Effect<RateGate> =>
+  Effect.gen(function* () {
+    /** Epoch ms until which the server asked us to hold. */
+    const pausedUntil = yield* Ref.make(0)
+    /** Send times of the last `limit` requests (a ring, oldest at `next`). */
+    const window = yield* Ref.make({ times: [] as Array<number>, next: 0, last: 0 })
+
+    const waitPause: Effect.Effect<void> = Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const until = yield* Ref.get(pausedUntil)
+      if (until <= now) return
+      yield* Effect.sleep(Duration.millis(until - now))
+      // the pause may have been extended while we slept
+      yield* waitPause
+    })
+
+    const takeSlot = (budget: Limit) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const interval = Duration.toMillis(budget.interval)
+        const at = yield* Ref.modify(window, (w) => {
+          const times = w.times.length < budget.limit ? [...w.times, 0] : w.times
+          const oldest = w.times.length < budget.limit ? Number.NEGATIVE_INFINITY : times[w.next]!
+          const slot = Math.max(now, oldest + interval, w.last)
+          const updated = times.slice()
+          const index = w.times.length < budget.limit ? w.times.length : w.next
+          updated[index] = slot
+          return [slot, { times: updated, next: (index + 1) % budget.limit, last: slot }] as const
+        })
+        if (at > now) yield* Effect.sleep(Duration.millis(at - now))
+      })
+
+    return {
+      enter: Option.match(limit, {
+        onNone: () => waitPause,
+        onSome: (budget) => Effect.zipRight(waitPause, takeSlot(budget))
+      }),
+      pause: (duration) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Ref.update(pausedUntil, (until) => Math.max(until, now + Duration.toMillis(duration))))
+    }
+  })
