@@ -60,6 +60,8 @@ export interface Service {
   readonly list: Resource.List<Agent, Resource.PagedListOptions>
   /** `GET agents/{id}`: `None` when the API answers 404. */
   readonly get: Resource.Get<Agent>
+  /** Many `get`s, bounded concurrency (default 8), in input order. */
+  readonly getMany: Resource.GetMany<Agent>
 }
 
 /**
@@ -87,10 +89,14 @@ export class Agents extends Context.Tag("@effect-threatstack/core/Agents")<Agent
  * @since 0.1.0
  * @category constructors
  */
-export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map(ThreatStackClient, (client) => ({
-  list: Resource.list(client, { name: "Agents", path: "agents", schema: Agent, paged: true }),
-  get: Resource.get(client, { name: "Agents", path: "agents", schema: Agent })
-}))
+export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map(ThreatStackClient, (client) => {
+  const get = Resource.get(client, { name: "Agents", path: "agents", schema: Agent })
+  return {
+    list: Resource.list(client, { name: "Agents", path: "agents", schema: Agent, paged: true }),
+    get,
+    getMany: Resource.getMany("Agents", get)
+  }
+})
 
 /**
  * @since 0.1.0

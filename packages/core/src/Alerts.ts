@@ -90,6 +90,8 @@ export interface Service {
   readonly list: Resource.List<Alert, Resource.PagedListOptions>
   /** `GET alerts/{id}` with events and rule: `None` when the API answers 404. */
   readonly get: Resource.Get<AlertDetail>
+  /** Many `get`s, bounded concurrency (default 8), in input order. */
+  readonly getMany: Resource.GetMany<AlertDetail>
 }
 
 /**
@@ -116,10 +118,14 @@ export class Alerts extends Context.Tag("@effect-threatstack/core/Alerts")<Alert
  * @since 0.1.0
  * @category constructors
  */
-export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map(ThreatStackClient, (client) => ({
-  list: Resource.list(client, { name: "Alerts", path: "alerts", schema: Alert, paged: true }),
-  get: Resource.get(client, { name: "Alerts", path: "alerts", schema: AlertDetail })
-}))
+export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map(ThreatStackClient, (client) => {
+  const get = Resource.get(client, { name: "Alerts", path: "alerts", schema: AlertDetail })
+  return {
+    list: Resource.list(client, { name: "Alerts", path: "alerts", schema: Alert, paged: true }),
+    get,
+    getMany: Resource.getMany("Alerts", get)
+  }
+})
 
 /**
  * @since 0.1.0

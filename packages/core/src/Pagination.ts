@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Option, Stream } from "effect"
+import { Effect, Either, Option, Stream } from "effect"
 
 /**
  * Walks pages `first`, `first + 1`, … until one comes back empty. Pages are
@@ -35,6 +35,43 @@ export const walk = <A, E, R>(
     Effect.map(fetchPage(page), (records) =>
       [records, records.length === 0 ? Option.none<number>() : Option.some(page + 1)] as const
     )).pipe(Stream.flattenIterables)
+
+/**
+ * The same walk with read-ahead: up to `concurrency` page requests in flight
+ * while the consumer works. It yields exactly the records of {@link walk},
+ * in the same order, ends at the first empty page, and interrupts what is in
+ * flight when the consumer stops early. A page that fails ends the stream
+ * after every record of the pages before it.
+ *
+ * The price: up to `concurrency` requests past the end of the listing,
+ * and `Stream.take(5)` may cost `concurrency` requests instead of one.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Pagination } from "@effect-threatstack/core"
+ *
+ * const data = Array.from({ length: 1000 }, (_, i) => i)
+ * const stream = Pagination.walkAhead(
+ *   (page) => Effect.succeed(data.slice(page * 100, page * 100 + 100)),
+ *   8
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const walkAhead = <A, E, R>(
+  fetchPage: (page: number) => Effect.Effect<ReadonlyArray<A>, E, R>,
+  concurrency: number,
+  first = 0
+): Stream.Stream<A, E, R> =>
+  Stream.iterate(first, (page) => page + 1).pipe(
+    // failures travel as values, so that earlier pages are delivered first, in order
+    Stream.mapEffect((page) => Effect.either(fetchPage(page)), { concurrency }),
+    Stream.mapEffect((page) => Either.match(page, { onLeft: Effect.fail, onRight: Effect.succeed })),
+    Stream.takeWhile((records) => records.length > 0),
+    Stream.flattenIterables
+  )
 
 /**
  * Exactly one page, as the Python client does when given an explicit `page`.

@@ -73,6 +73,8 @@ export interface Service {
   readonly list: Resource.List<Policy, Resource.ListOptions>
   /** `GET policies/{id}`: `None` when the API answers 404. */
   readonly get: Resource.Get<Policy>
+  /** Many `get`s, bounded concurrency (default 8), in input order. */
+  readonly getMany: Resource.GetMany<Policy>
 }
 
 /**
@@ -97,10 +99,14 @@ export class Policies extends Context.Tag("@effect-threatstack/core/Policies")<P
  * @since 0.1.0
  * @category constructors
  */
-export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map(ThreatStackClient, (client) => ({
-  list: Resource.list(client, { name: "Policies", path: "policies", schema: Policy, paged: false }),
-  get: Resource.get(client, { name: "Policies", path: "policies", schema: Policy })
-}))
+export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map(ThreatStackClient, (client) => {
+  const get = Resource.get(client, { name: "Policies", path: "policies", schema: Policy })
+  return {
+    list: Resource.list(client, { name: "Policies", path: "policies", schema: Policy, paged: false }),
+    get,
+    getMany: Resource.getMany("Policies", get)
+  }
+})
 
 /**
  * @since 0.1.0

@@ -51,6 +51,11 @@ export interface PagedListOptions extends ListOptions {
   readonly page?: number | undefined
   /** Page size, a whole number ≥ 1. */
   readonly count?: number | undefined
+  /**
+   * Read-ahead: how many page requests may be in flight while you consume
+   * (default 1, sequential). The records and their order are the same.
+   */
+  readonly concurrency?: number | undefined
 }
 
 /**
@@ -96,6 +101,38 @@ export interface List<A, O extends ListOptions> {
 export type Get<A> = (id: string) => Effect.Effect<Option.Option<A>, ThreatStackError>
 
 /**
+ * Many `get`s with bounded concurrency (default 8), results in input order.
+ * They share the client's retries and rate gate; the first failure (other
+ * than a 404, which is `None`) fails the whole and interrupts the rest.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Option } from "effect"
+ * import { Alerts } from "@effect-threatstack/core"
+ *
+ * Effect.gen(function* () {
+ *   const alerts = yield* Alerts.Alerts
+ *   const details = yield* alerts.getMany(["id1", "id2"], { concurrency: 8 })
+ *   return details.filter(Option.isSome).map((d) => d.value.rule.original_rule.name)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type GetMany<A> = (
+  ids: Iterable<string>,
+  options?: { readonly concurrency?: number | undefined }
+) => Effect.Effect<ReadonlyArray<Option.Option<A>>, ThreatStackError>
+
+/**
+ * The default concurrency of `getMany`.
+ *
+ * @since 0.1.0
+ */
+export const defaultGetManyConcurrency = 8
+
+/**
  * Resource schemas are plain data schemas that need no services, but a
  * generic `Struct<F>` cannot show that its context is `never`; this says it
  * once, here.
@@ -126,14 +163,16 @@ const checkList = (
   options: AnyListOptions
 ): Either.Either<Query, InvalidArgument> =>
   Either.gen(function* () {
-    if (!paged && (options.page !== undefined || options.count !== undefined)) {
+    const paging = (["page", "count", "concurrency"] as const).find((name) => options[name] !== undefined)
+    if (!paged && paging !== undefined) {
       return yield* invalid(
-        options.page !== undefined ? "page" : "count",
+        paging,
         `${resource} are not paginated; list them without page/count`
       )
     }
     yield* checkWhole("page", options.page, 0)
     yield* checkWhole("count", options.count, 1)
+    yield* checkWhole("concurrency", options.concurrency, 1)
     const time = yield* TimeRange.toQuery(options)
     let fields: string | undefined
     if (options.fields !== undefined) {
@@ -200,7 +239,9 @@ export function list<F extends Schema.Struct.Fields>(
         return Pagination.single(fetch({ ...query, page: options.page, count: options.count }, records))
       }
       const count = options.count ?? defaultWalkCount
-      return Pagination.walk((page) => fetch({ ...query, page, count }, records))
+      const fetchPage = (page: number) => fetch({ ...query, page, count }, records)
+      const concurrency = options.concurrency ?? 1
+      return concurrency === 1 ? Pagination.walk(fetchPage) : Pagination.walkAhead(fetchPage, concurrency)
     }))
 }
 
@@ -249,4 +290,25 @@ export const get = <A, I>(
       Effect.asSome,
       Effect.catchTag("NotFound", () => Effect.succeedNone)
     )
+  })
+
+/**
+ * Builds `getMany` over a `get`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Option } from "effect"
+ * import { Resource } from "@effect-threatstack/core"
+ *
+ * const getMany = Resource.getMany("Widgets", (id: string) => Effect.succeed(Option.some(id)))
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const getMany = <A>(name: string, get: Get<A>): GetMany<A> =>
+  Effect.fn(`${name}.getMany`)(function*(ids: Iterable<string>, options?: { readonly concurrency?: number | undefined }) {
+    const concurrency = options?.concurrency ?? defaultGetManyConcurrency
+    yield* checkWhole("concurrency", concurrency, 1)
+    return yield* Effect.forEach(ids, get, { concurrency })
   })

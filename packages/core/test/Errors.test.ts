@@ -73,6 +73,9 @@ describe("errors by type", () => {
       expect(seconds.retryAfter).toEqual(Duration.seconds(7))
       const millis = apiError(yield* policiesError({ _tag: "RateLimit", resetMs: 1500 }))
       expect(millis.retryAfter).toEqual(Duration.millis(1500))
+      // TestClock starts at the epoch: an HTTP date 5 s later is a 5 s wait
+      const date = apiError(yield* policiesError({ _tag: "RateLimit", retryAfter: "Thu, 01 Jan 1970 00:00:05 GMT" }))
+      expect(date.retryAfter).toEqual(Duration.millis(5000))
       const none = apiError(yield* policiesError({ _tag: "Status", status: 429 }))
       expect(none.retryAfter).toBeUndefined()
     }))
