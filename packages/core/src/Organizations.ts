@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import { Context, Effect, Layer, Schema } from "effect"
+import * as RecordDecoder from "./RecordDecoder.js"
 import * as Resource from "./Resource.js"
 import { ThreatStackClient } from "./ThreatStackClient.js"
 import type { ThreatStackError } from "./ThreatStackError.js"
@@ -82,7 +83,7 @@ export interface Service {
  */
 export class Organizations extends Context.Tag("@effect-threatstack/core/Organizations")<Organizations, Service>() {}
 
-const Users = Schema.Array(OrganizationUser)
+const Users = RecordDecoder.array(OrganizationUser)
 
 /**
  * @since 0.1.0

@@ -8,6 +8,8 @@
  */
 import { Effect, Either, Option, Schema, Stream } from "effect"
 import * as Pagination from "./Pagination.js"
+import * as RecordDecoder from "./RecordDecoder.js"
+import type { Decoder } from "./RecordDecoder.js"
 import type { Query, Service as Client } from "./ThreatStackClient.js"
 import { InvalidArgument } from "./ThreatStackError.js"
 import type { ThreatStackError } from "./ThreatStackError.js"
@@ -132,14 +134,6 @@ export type GetMany<A> = (
  */
 export const defaultGetManyConcurrency = 8
 
-/**
- * Resource schemas are plain data schemas that need no services, but a
- * generic `Struct<F>` cannot show that its context is `never`; this says it
- * once, here.
- */
-const contextFree = <A, I, R>(schema: Schema.Schema<A, I, R>) =>
-  schema as unknown as Schema.Schema<ReadonlyArray<unknown>, ReadonlyArray<unknown>>
-
 /** Everything a runtime caller (typed or not) may pass to `list`. */
 interface AnyListOptions extends PagedListOptions {
   readonly fields?: ReadonlyArray<PropertyKey> | undefined
@@ -222,18 +216,15 @@ export function list<F extends Schema.Struct.Fields>(
 ): (options?: AnyListOptions) => Stream.Stream<unknown, ThreatStackError> {
   const known = Object.keys(spec.schema.fields)
   const resource = spec.name.toLowerCase()
-  const whole = contextFree(Schema.Array(spec.schema))
-  const fetch = Effect.fn(`${spec.name}.list`)(function*(
-    query: Query,
-    records: Schema.Schema<ReadonlyArray<unknown>, ReadonlyArray<unknown>>
-  ) {
+  const whole: Decoder<ReadonlyArray<unknown>> = RecordDecoder.array(spec.schema)
+  const fetch = Effect.fn(`${spec.name}.list`)(function*(query: Query, records: Decoder<ReadonlyArray<unknown>>) {
     return yield* client.get(spec.path, query, records)
   })
   return (options = {}) =>
     Stream.unwrap(Effect.map(checkList(resource, known, spec.paged, options), (query) => {
-      const records = options.fields === undefined
+      const records: Decoder<ReadonlyArray<unknown>> = options.fields === undefined
         ? whole
-        : contextFree(Schema.Array(spec.schema.pick(...(options.fields as ReadonlyArray<string>))))
+        : RecordDecoder.array(spec.schema.pick(...(options.fields as ReadonlyArray<string>)))
       if (!spec.paged) return Pagination.single(fetch(query, records))
       if (options.page !== undefined) {
         return Pagination.single(fetch({ ...query, page: options.page, count: options.count }, records))
@@ -280,17 +271,19 @@ export const checkId = (argument: string, id: string): Effect.Effect<string, Inv
  * @since 0.1.0
  * @category constructors
  */
-export const get = <A, I>(
+export const get = <F extends Schema.Struct.Fields>(
   client: Client,
-  spec: { readonly name: string; readonly path: string; readonly schema: Schema.Schema<A, I> }
-): Get<A> =>
-  Effect.fn(`${spec.name}.get`)(function*(id: string) {
+  spec: { readonly name: string; readonly path: string; readonly schema: Schema.Struct<F> }
+): Get<Schema.Struct.Type<F>> => {
+  const decoder = RecordDecoder.record(spec.schema)
+  return Effect.fn(`${spec.name}.get`)(function*(id: string) {
     const safeId = yield* checkId("id", id)
-    return yield* client.get(`${spec.path}/${safeId}`, {}, spec.schema).pipe(
+    return yield* client.get(`${spec.path}/${safeId}`, {}, decoder).pipe(
       Effect.asSome,
       Effect.catchTag("NotFound", () => Effect.succeedNone)
     )
   })
+}
 
 /**
  * Builds `getMany` over a `get`.

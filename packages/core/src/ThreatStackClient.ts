@@ -23,6 +23,8 @@ import {
   Schema
 } from "effect"
 import * as RateLimit from "./RateLimit.js"
+import { fromSchema } from "./RecordDecoder.js"
+import type { Decoder } from "./RecordDecoder.js"
 import { ThreatStackConfig } from "./ThreatStackConfig.js"
 import type { Settings } from "./ThreatStackConfig.js"
 import { NotFound, reasonForStatus, ThreatStackAPIError, Timeout } from "./ThreatStackError.js"
@@ -60,13 +62,14 @@ export type RequestError = ThreatStackAPIError | Timeout | NotFound
 export interface Service {
   readonly settings: Settings
   /**
-   * `GET` a path (relative to the base URL), decode the JSON body with the
-   * schema. Fields the schema does not name are kept on the result.
+   * `GET` a path (relative to the base URL), decode the JSON body with a
+   * Schema or a `RecordDecoder`. Fields the schema does not name are kept
+   * on the result.
    */
   readonly get: <A, I>(
     path: string,
     query: Query,
-    schema: Schema.Schema<A, I>
+    decode: Schema.Schema<A, I> | Decoder<A>
   ) => Effect.Effect<A, RequestError>
 }
 
@@ -98,8 +101,6 @@ interface Target {
   readonly method: string
   readonly url: string
 }
-
-const parseOptions = { onExcessProperty: "preserve", errors: "first" } as const
 
 /** Formats a parse issue path the way a reader of JSON expects: `[3].severity`. */
 const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
@@ -209,11 +210,11 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | ThreatS
           : `the response body could not be read (${causeText(error.cause) ?? error.description ?? error.reason})`
       })
 
-    const decode = <A, I>(
+    const decode = <A>(
       target: Target,
       response: HttpClientResponse.HttpClientResponse,
       body: string,
-      schema: Schema.Schema<A, I>
+      decoder: Decoder<A>
     ): Either.Either<A, ThreatStackAPIError> => {
       const invalid = (detail: string, path?: string) =>
         failure(target, {
@@ -230,7 +231,7 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | ThreatS
         const what = body.trim() === "" ? "an empty body" : `a body that is not JSON (${(e as Error).message})`
         return Either.left(invalid(`expected JSON, got ${what}`))
       }
-      return Either.mapLeft(Schema.decodeUnknownEither(schema, parseOptions)(json), (error) => {
+      return Either.mapLeft(decoder(json), (error) => {
         const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
         return invalid(
           `the body does not match the expected shape: ${issue?.message ?? error.message}`,
@@ -239,16 +240,16 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | ThreatS
       })
     }
 
-    const attempt = <A, I>(
+    const attempt = <A>(
       request: HttpClientRequest.HttpClientRequest,
       target: Target,
-      schema: Schema.Schema<A, I>
+      decoder: Decoder<A>
     ): Effect.Effect<A, RequestError> =>
       Effect.gen(function* () {
         const response = yield* Effect.mapError(http.execute(request), transport(target))
         const body = yield* Effect.mapError(response.text, transport(target))
         if (response.status >= 200 && response.status < 300) {
-          return yield* decode(target, response, body, schema)
+          return yield* decode(target, response, body, decoder)
         }
         if (response.status === 404) {
           return yield* new NotFound({
@@ -329,7 +330,15 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | ThreatS
       return loop(1)
     }
 
-    const get = <A, I>(path: string, query: Query, schema: Schema.Schema<A, I>): Effect.Effect<A, RequestError> => {
+    const get = <A, I>(
+      path: string,
+      query: Query,
+      schemaOrDecoder: Schema.Schema<A, I> | Decoder<A>
+    ): Effect.Effect<A, RequestError> => {
+      // a Schema is itself callable, so tell the two apart by the Schema's marker
+      const decoder: Decoder<A> = Schema.isSchema(schemaOrDecoder)
+        ? fromSchema(schemaOrDecoder as Schema.Schema<A, I>)
+        : (schemaOrDecoder as Decoder<A>)
       const urlParams: Record<string, string> = {}
       for (const [key, value] of Object.entries(query)) {
         if (value === undefined) continue
@@ -341,7 +350,7 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | ThreatS
       const request = HttpClientRequest.get(url, { urlParams, headers }).pipe(
         HttpClientRequest.setHeader("authorization", Redacted.value(settings.apiKey))
       )
-      return withRetries(target, attempt(request, target, schema))
+      return withRetries(target, attempt(request, target, decoder))
     }
 
     return { settings, get }

@@ -23,6 +23,8 @@ export * as Policies from "./Policies.js"
 /** @since 0.1.0 */
 export * as RateLimit from "./RateLimit.js"
 /** @since 0.1.0 */
+export * as RecordDecoder from "./RecordDecoder.js"
+/** @since 0.1.0 */
 export * as Resource from "./Resource.js"
 /** @since 0.1.0 */
 export * as ThreatStack from "./ThreatStack.js"
