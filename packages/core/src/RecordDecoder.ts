@@ -30,7 +30,14 @@ const MISMATCH: unique symbol = Symbol("MISMATCH")
 type Field = (value: unknown) => unknown
 
 const toDateTime: Field = (value) => {
-  if (typeof value !== "number" && typeof value !== "string") return MISMATCH
+  if (typeof value === "number") return Number.isFinite(value) ? DateTime.unsafeMake(value) : MISMATCH
+  if (typeof value !== "string") return MISMATCH
+  // the API's ISO strings end in Z: Date.parse reads those as UTC, as DateTime does;
+  // anything else (no zone, an offset) goes through DateTime's own parsing
+  if (value.endsWith("Z")) {
+    const ms = Date.parse(value)
+    return Number.isNaN(ms) ? MISMATCH : DateTime.unsafeMake(ms)
+  }
   const made = DateTime.make(value)
   return made._tag === "Some" ? DateTime.toUtc(made.value) : MISMATCH
 }

@@ -278,6 +278,10 @@ const fakeServerCommand = Command.make(
     seed: Options.integer("seed").pipe(Options.withDefault(1)),
     span: Options.text("span").pipe(Options.withDefault("30 days"), Options.withDescription("how far back alerts and logs go")),
     apiKey: Options.text("api-key").pipe(Options.withDefault(FakeThreatStack.defaultApiKey)),
+    latency: Options.text("latency").pipe(
+      Options.optional,
+      Options.withDescription("added to every answer, e.g. '20 millis'")
+    ),
     organizations: count("organizations", 2),
     agents: count("agents", 25),
     alerts: count("alerts", 500),
@@ -287,17 +291,21 @@ const fakeServerCommand = Command.make(
   },
   (o) =>
     Effect.gen(function* () {
-      const span = yield* Option.match(Duration.decodeUnknown(o.span), {
-        onNone: () => Effect.fail(new CliFailure(`invalid --span ${JSON.stringify(o.span)}: expected e.g. '30 days'`, ExitCode.usage)),
-        onSome: Effect.succeed
-      })
+      const duration = (flag: string, text: string) =>
+        Option.match(Duration.decodeUnknown(text), {
+          onNone: () => Effect.fail(new CliFailure(`invalid --${flag} ${JSON.stringify(text)}: expected e.g. '30 days'`, ExitCode.usage)),
+          onSome: Effect.succeed
+        })
+      const span = yield* duration("span", o.span)
+      const latency = Option.isSome(o.latency) ? yield* duration("latency", o.latency.value) : undefined
       const server = yield* FakeServer.make({
         port: o.port,
         host: o.host,
         seed: o.seed,
         span,
         apiKey: o.apiKey,
-        counts: { organizations: o.organizations, agents: o.agents, alerts: o.alerts, logs: o.logs, policies: o.policies, users: o.users }
+        counts: { organizations: o.organizations, agents: o.agents, alerts: o.alerts, logs: o.logs, policies: o.policies, users: o.users },
+        faults: latency === undefined ? [] : [{ fault: { _tag: "Latency", delay: latency } }]
       })
       yield* CliOutput.write(
         [

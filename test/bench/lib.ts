@@ -1,0 +1,114 @@
+/**
+ * Helpers shared by the benchmark scripts: fake servers in child processes
+ * (so that the server does not share the client's event loop), timing, medians.
+ */
+import { execFileSync, spawn } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
+import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url))
+export const BIN = `${ROOT}packages/node/bin/threatstack.js`
+export const KEY = "fake-threatstack-api-key"
+
+/** Pin servers to core 1 and clients to core 0 when `taskset` and two cores exist (Linux). */
+export const PIN = (() => {
+  try {
+    return execFileSync("nproc").toString().trim() !== "1" && execFileSync("which", ["taskset"]).length > 0
+  } catch {
+    return false
+  }
+})()
+
+/** Runs a client command on core 0 when pinning. */
+export const pinned = (args: ReadonlyArray<string>): ReadonlyArray<string> => (PIN ? ["taskset", "-c", "0", ...args] : args)
+
+export interface Server {
+  readonly baseUrl: string
+  readonly process: ChildProcess
+  /** Milliseconds from spawn to the URL being printed (Node + tsx start included). */
+  readonly readyMs: number
+  /** Peak resident memory of the server process so far, in MB (Linux). */
+  readonly peakRssMb: () => number
+  readonly stop: () => void
+}
+
+/** Starts `threatstack fake-server` with these flags and waits for its URL. */
+export const startServer = (flags: ReadonlyArray<string>): Promise<Server> =>
+  new Promise((resolve, reject) => {
+    const started = performance.now()
+    // the server gets a core of its own when it can, so that it and the client do not take turns
+    const args = [process.execPath, BIN, "fake-server", "--port", "0", ...flags]
+    const [command, ...rest] = PIN ? ["taskset", "-c", "1", ...args] : args
+    const child = spawn(command!, rest, { stdio: ["ignore", "pipe", "inherit"] })
+    let out = ""
+    child.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk.toString()
+      const match = /listening at (\S+)/.exec(out)
+      if (match) {
+        resolve({
+          baseUrl: match[1]!,
+          process: child,
+          readyMs: performance.now() - started,
+          peakRssMb: () => {
+            const status = readFileSync(`/proc/${child.pid}/status`, "utf8")
+            return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024
+          },
+          stop: () => child.kill("SIGTERM")
+        })
+      }
+    })
+    child.on("exit", (code) => reject(new Error(`fake-server exited with ${code}: ${out}`)))
+  })
+
+export const median = (values: ReadonlyArray<number>): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+/** Times `f` once, in milliseconds. */
+export const time = async (f: () => Promise<unknown>): Promise<number> => {
+  const started = performance.now()
+  await f()
+  return performance.now() - started
+}
+
+/**
+ * Runs `a` and `b` alternately `runs` times after one warm-up each and
+ * returns the median milliseconds of each.
+ */
+export const alternate = async (
+  runs: number,
+  a: () => Promise<unknown>,
+  b: () => Promise<unknown>
+): Promise<{ a: number; b: number }> => {
+  await a()
+  await b()
+  const as: Array<number> = []
+  const bs: Array<number> = []
+  for (let i = 0; i < runs; i++) {
+    as.push(await time(a))
+    bs.push(await time(b))
+  }
+  return { a: median(as), b: median(bs) }
+}
+
+/** The plain client the SDK is measured against: fetch, JSON.parse, no validation. */
+export const plainList = async (baseUrl: string, count = 100): Promise<number> => {
+  let records = 0
+  for (let page = 0;; page++) {
+    const response = await fetch(`${baseUrl}/alerts?page=${page}&count=${count}`, { headers: { authorization: KEY } })
+    const list = JSON.parse(await response.text()) as Array<unknown>
+    if (list.length === 0) return records
+    records += list.length
+  }
+}
+
+export const plainGet = async (baseUrl: string, id: string): Promise<unknown> => {
+  const response = await fetch(`${baseUrl}/alerts/${id}`, { headers: { authorization: KEY } })
+  return JSON.parse(await response.text())
+}
+
+/** The id of generated alert `i` of the first organization. */
+export const alertId = (i: number) => `a1000000${i.toString(16).padStart(16, "0")}`
