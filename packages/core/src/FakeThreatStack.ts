@@ -170,6 +170,8 @@ export interface Options {
   readonly basePath?: string | undefined
   /** Faults active from the start. */
   readonly faults?: ReadonlyArray<FaultRule> | undefined
+  /** How many requests the record keeps (the newest). Default 10,000, so a long-running fake stays small. */
+  readonly maxRecorded?: number | undefined
 }
 
 /**
@@ -252,6 +254,8 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       : Array.from({ length: generation.counts.organizations }, (_, k) => FakeData.generated(generation, k))
     const defaultCount = options.defaultCount ?? 20
     const recorded: Array<RecordedRequest> = []
+    const maxRecorded = options.maxRecorded ?? 10_000
+    let received = 0
     const faults: Array<{ rule: FaultRule; seen: number; used: number }> = []
     const addRules = (rules: ReadonlyArray<FaultRule>) => {
       for (const rule of rules) faults.push({ rule, seen: 0, used: 0 })
@@ -352,7 +356,9 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
           if (v !== undefined) headers[k.toLowerCase()] = k.toLowerCase() === "authorization" ? "<redacted>" : v
         }
         recorded.push({ method: request.method, path, query: request.url.search.replace(/^\?/, ""), headers })
-        const requestId = { "x-request-id": `fake-${recorded.length}` }
+        received++
+        if (recorded.length > 2 * maxRecorded) recorded.splice(0, recorded.length - maxRecorded)
+        const requestId = { "x-request-id": `fake-${received}` }
         if (!pathname.startsWith(`${basePath}/`)) {
           return json(404, { errors: [`not under ${basePath}`] }, requestId)
         }
@@ -405,7 +411,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       apiKey,
       organizations: orgs.map((o) => o.organization),
       handle,
-      requests: Effect.sync(() => recorded.slice()),
+      requests: Effect.sync(() => recorded.slice(-maxRecorded)),
       clearRequests: Effect.sync(() => {
         recorded.length = 0
       }),

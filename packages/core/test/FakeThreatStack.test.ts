@@ -231,3 +231,14 @@ describe("FakeThreatStack faults", () => {
         expect((yield* call(fake, "agents")).status).toBe(200)
       })))
 })
+
+describe("FakeThreatStack request record", () => {
+  it.effect("keeps only the newest maxRecorded requests", () =>
+    withFake({ maxRecorded: 3 }, (fake) =>
+      Effect.gen(function* () {
+        for (let page = 0; page < 10; page++) yield* call(fake, `agents?page=${page}`)
+        expect((yield* fake.requests).map((r) => r.query)).toEqual(["page=7", "page=8", "page=9"])
+        const last = yield* call(fake, "agents")
+        expect(last.headers["x-request-id"]).toBe("fake-11")
+      })))
+})
