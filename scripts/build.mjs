@@ -1,0 +1,35 @@
+// Builds the package in the current directory: ESM with declarations (tsc) into
+// dist/esm, CommonJS (esbuild, file by file, no bundling) into dist/cjs with the
+// same declarations beside it, each folder marked with its module type.
+import { execFileSync } from "node:child_process"
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import { join } from "node:path"
+
+const require = createRequire(import.meta.url)
+const run = (command, args) => execFileSync(command, args, { stdio: "inherit" })
+
+rmSync("dist", { recursive: true, force: true })
+run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"])
+
+const sources = readdirSync("src").filter((f) => f.endsWith(".ts")).map((f) => join("src", f))
+run(process.execPath, [
+  require.resolve("esbuild/bin/esbuild"),
+  ...sources,
+  "--format=cjs",
+  "--platform=node",
+  "--target=node18",
+  "--sourcemap",
+  "--outdir=dist/cjs",
+  "--log-level=warning"
+])
+
+for (const file of readdirSync("dist/esm")) {
+  if (file.endsWith(".d.ts") || file.endsWith(".d.ts.map")) cpSync(join("dist/esm", file), join("dist/cjs", file))
+}
+writeFileSync("dist/esm/package.json", JSON.stringify({ type: "module", sideEffects: false }) + "\n")
+writeFileSync("dist/cjs/package.json", JSON.stringify({ type: "commonjs", sideEffects: false }) + "\n")
+for (const bin of ["dist/esm/bin.js", "dist/cjs/bin.js"]) {
+  if (existsSync(bin)) chmodSync(bin, 0o755)
+}
+mkdirSync("dist", { recursive: true })
