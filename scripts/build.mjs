@@ -12,7 +12,9 @@ const run = (command, args) => execFileSync(command, args, { stdio: "inherit" })
 rmSync("dist", { recursive: true, force: true })
 run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"])
 
-const sources = readdirSync("src").filter((f) => f.endsWith(".ts")).map((f) => join("src", f))
+const sources = readdirSync("src")
+  .filter((f) => f.endsWith(".ts"))
+  .map((f) => join("src", f))
 run(process.execPath, [
   require.resolve("esbuild/bin/esbuild"),
   ...sources,
@@ -27,8 +29,8 @@ run(process.execPath, [
 for (const file of readdirSync("dist/esm")) {
   if (file.endsWith(".d.ts") || file.endsWith(".d.ts.map")) cpSync(join("dist/esm", file), join("dist/cjs", file))
 }
-writeFileSync("dist/esm/package.json", JSON.stringify({ type: "module", sideEffects: false }) + "\n")
-writeFileSync("dist/cjs/package.json", JSON.stringify({ type: "commonjs", sideEffects: false }) + "\n")
+writeFileSync("dist/esm/package.json", `${JSON.stringify({ type: "module", sideEffects: false })}\n`)
+writeFileSync("dist/cjs/package.json", `${JSON.stringify({ type: "commonjs", sideEffects: false })}\n`)
 for (const bin of ["dist/esm/bin.js", "dist/cjs/bin.js"]) {
   if (existsSync(bin)) chmodSync(bin, 0o755)
 }

@@ -17,10 +17,12 @@ let server: FakeServer.Service
 
 beforeAll(async () => {
   scope = Effect.runSync(Scope.make())
-  server = await Effect.runPromise(Scope.extend(
-    FakeServer.make({ apiKey: KEY, now: NOW, span: "60 days", counts: { alerts: 24 * 60, agents: 30 } }),
-    scope
-  ))
+  server = await Effect.runPromise(
+    Scope.extend(
+      FakeServer.make({ apiKey: KEY, now: NOW, span: "60 days", counts: { alerts: 24 * 60, agents: 30 } }),
+      scope
+    )
+  )
 })
 afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)))
 beforeEach(() => Effect.runPromise(server.fake.clearFaults))
@@ -67,7 +69,16 @@ describe("threatstack command line", () => {
   })
 
   it("alerts list --format json over a time range is one JSON array", async () => {
-    const run = await threatstack(["alerts", "list", "--format", "json", "--start", "2017-05-30 10:00:00", "--end", "2017-05-30 12:00:00"])
+    const run = await threatstack([
+      "alerts",
+      "list",
+      "--format",
+      "json",
+      "--start",
+      "2017-05-30 10:00:00",
+      "--end",
+      "2017-05-30 12:00:00"
+    ])
     expect(run.code).toBe(0)
     const records = JSON.parse(run.stdout) as Array<{ created_at: string }>
     expect(records.map((r) => r.created_at)).toEqual([
@@ -75,7 +86,16 @@ describe("threatstack command line", () => {
       "2017-05-30T11:00:00.000Z",
       "2017-05-30T10:00:00.000Z"
     ])
-    const empty = await threatstack(["alerts", "list", "--format", "json", "--start", "2001-01-01", "--end", "2001-01-02"])
+    const empty = await threatstack([
+      "alerts",
+      "list",
+      "--format",
+      "json",
+      "--start",
+      "2001-01-01",
+      "--end",
+      "2001-01-02"
+    ])
     expect(JSON.parse(empty.stdout)).toEqual([])
   })
 
@@ -129,7 +149,7 @@ describe("threatstack command line", () => {
     const run = await threatstack(["alerts", "list", "--start", "2017-02-30"])
     expect(run.code).toBe(2)
     expect(run.stderr).toBe(
-      "threatstack: invalid start: \"2017-02-30\" is not a valid date; expected 2017-05-01 or 2017-05-01 08:00:00 (UTC), a Date or a DateTime\n"
+      'threatstack: invalid start: "2017-02-30" is not a valid date; expected 2017-05-01 or 2017-05-01 08:00:00 (UTC), a Date or a DateTime\n'
     )
   })
 
@@ -170,7 +190,10 @@ describe("threatstack command line", () => {
   })
 
   it("--demo points any command at the embedded fake", async () => {
-    const run = await threatstack(["policies", "list", "--demo", "--format", "json"], { THREATSTACK_BASE_URL: "", THREATSTACK_API_KEY: "" })
+    const run = await threatstack(["policies", "list", "--demo", "--format", "json"], {
+      THREATSTACK_BASE_URL: "",
+      THREATSTACK_API_KEY: ""
+    })
     expect(run.code).toBe(0)
     expect((JSON.parse(run.stdout) as Array<unknown>).length).toBe(4)
   })

@@ -46,10 +46,13 @@ const harnesses: Record<string, Harness> = {
 
 const requestCount = Effect.flatMap(FakeThreatStack.FakeThreatStack, (f) => Effect.map(f.requests, (r) => r.length))
 const policies = Effect.flatMap(ThreatStack.ThreatStack, (c) => Stream.runCollect(c.policies.list()))
-const allAlerts = Effect.flatMap(ThreatStack.ThreatStack, (c) => Effect.map(Stream.runCollect(c.alerts.list()), Chunk.toReadonlyArray))
+const allAlerts = Effect.flatMap(ThreatStack.ThreatStack, (c) =>
+  Effect.map(Stream.runCollect(c.alerts.list()), Chunk.toReadonlyArray)
+)
 
 const apiError = (error: ThreatStackError.ThreatStackError) => {
-  if (error._tag !== "ThreatStackAPIError") throw new Error(`expected ThreatStackAPIError, got ${error._tag}: ${error.message}`)
+  if (error._tag !== "ThreatStackAPIError")
+    throw new Error(`expected ThreatStackAPIError, got ${error._tag}: ${error.message}`)
   return error
 }
 
@@ -66,7 +69,11 @@ describe.each(Object.entries(harnesses))("faults over the %s", (_name, h) => {
 
   test(
     "a burst of 500, 502, 503, 504 is ridden through",
-    [500, 502, 503, 504].map((status, i) => ({ path: "policies", nth: i + 1, fault: { _tag: "Status", status } as const })),
+    [500, 502, 503, 504].map((status, i) => ({
+      path: "policies",
+      nth: i + 1,
+      fault: { _tag: "Status", status } as const
+    })),
     Effect.gen(function* () {
       const result = yield* h.run(policies)
       expect(result.length).toBe(4)
@@ -260,9 +267,15 @@ describe("one rate gate per client", () => {
       yield* Fiber.join(first)
       yield* Fiber.join(others)
       expect(yield* requestCount).toBe(4)
-    }).pipe(Effect.provide(harnesses["in-memory fake, TestClock"]!.layer([
-      { path: "policies", times: 1, fault: { _tag: "RateLimit", retryAfter: 5 } }
-    ], { maxRetryWait: "30 seconds" }))))
+    }).pipe(
+      Effect.provide(
+        harnesses["in-memory fake, TestClock"]!.layer(
+          [{ path: "policies", times: 1, fault: { _tag: "RateLimit", retryAfter: 5 } }],
+          { maxRetryWait: "30 seconds" }
+        )
+      )
+    )
+  )
 
   it.effect("a client-side limit keeps every window under the budget, across fibers", () =>
     Effect.gen(function* () {
@@ -281,7 +294,12 @@ describe("one rate gate per client", () => {
       expect((yield* fake.requests).length).toBe(10)
       yield* TestClock.adjust("1 second")
       expect((yield* Fiber.join(fiber)).length).toBe(12)
-    }).pipe(Effect.provide(harnesses["in-memory fake, TestClock"]!.layer([], { rateLimit: { limit: 5, interval: "1 second" } }))))
+    }).pipe(
+      Effect.provide(
+        harnesses["in-memory fake, TestClock"]!.layer([], { rateLimit: { limit: 5, interval: "1 second" } })
+      )
+    )
+  )
 
   it.effect("an interrupted caller stops its pending retries at once", () =>
     Effect.gen(function* () {
@@ -292,21 +310,33 @@ describe("one rate gate per client", () => {
       yield* Fiber.interrupt(fiber)
       yield* TestClock.adjust("10 minutes")
       expect(yield* requestCount).toBe(1)
-    }).pipe(Effect.provide(harnesses["in-memory fake, TestClock"]!.layer(
-      [{ path: "policies", fault: { _tag: "Status", status: 503 } }],
-      { retryBaseDelay: "1 second", maxRetries: 5 }
-    ))))
+    }).pipe(
+      Effect.provide(
+        harnesses["in-memory fake, TestClock"]!.layer([{ path: "policies", fault: { _tag: "Status", status: 503 } }], {
+          retryBaseDelay: "1 second",
+          maxRetries: 5
+        })
+      )
+    )
+  )
 
   it.effect("a caller's Effect.timeout bounds the whole operation, retries included", () =>
     Effect.gen(function* () {
       const client = yield* ThreatStack.ThreatStack
-      const fiber = yield* Effect.fork(Stream.runCollect(client.policies.list()).pipe(Effect.timeout("3 seconds"), Effect.either))
+      const fiber = yield* Effect.fork(
+        Stream.runCollect(client.policies.list()).pipe(Effect.timeout("3 seconds"), Effect.either)
+      )
       yield* TestClock.adjust("10 minutes")
       const outcome = yield* Fiber.join(fiber)
       expect(Either.isLeft(outcome) && outcome.left._tag).toBe("TimeoutException")
       expect(yield* requestCount).toBeLessThan(5)
-    }).pipe(Effect.provide(harnesses["in-memory fake, TestClock"]!.layer(
-      [{ path: "policies", fault: { _tag: "Status", status: 503 } }],
-      { retryBaseDelay: "1 second", maxRetries: 10 }
-    ))))
+    }).pipe(
+      Effect.provide(
+        harnesses["in-memory fake, TestClock"]!.layer([{ path: "policies", fault: { _tag: "Status", status: 503 } }], {
+          retryBaseDelay: "1 second",
+          maxRetries: 10
+        })
+      )
+    )
+  )
 })

@@ -29,7 +29,8 @@ const transports: Record<
   "served fake over HTTP": (settings: Settings = {}) => FakeServer.layerWithClient(fake, settings)
 }
 
-const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) => Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray)
+const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) =>
+  Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray)
 
 describe.each(Object.entries(transports))("the v1 guide over the %s", (_name, layer) => {
   it.live("create a client with the optional parameters", () =>
@@ -37,7 +38,8 @@ describe.each(Object.entries(transports))("the v1 guide over the %s", (_name, la
       const client = yield* ThreatStack.ThreatStack
       const orgs = yield* collect(client.organizations.list())
       expect(orgs.map((o) => o.name)).toEqual(["Acme Security", "Acme Subsidiary 1"])
-    }).pipe(Effect.provide(layer({ orgId: "5a0000010000000000000000", apiVersion: 1, timeout: 120 }))))
+    }).pipe(Effect.provide(layer({ orgId: "5a0000010000000000000000", apiVersion: 1, timeout: 120 })))
+  )
 
   it.live("list every resource type", () =>
     Effect.gen(function* () {
@@ -49,7 +51,8 @@ describe.each(Object.entries(transports))("the v1 guide over the %s", (_name, la
       expect(yield* collect(client.logs.list())).toHaveLength(200)
       expect(yield* collect(client.organizations.list())).toHaveLength(2)
       expect(yield* collect(client.policies.list())).toHaveLength(3)
-    }).pipe(Effect.provide(layer())))
+    }).pipe(Effect.provide(layer()))
+  )
 
   it.live("time ranges: a date range, a date and time range, and Dates", () =>
     Effect.gen(function* () {
@@ -69,7 +72,8 @@ describe.each(Object.entries(transports))("the v1 guide over the %s", (_name, la
       for (const alert of recent) {
         expect(DateTime.toEpochMillis(alert.created_at)).toBeGreaterThanOrEqual(start.getTime())
       }
-    }).pipe(Effect.provide(layer())))
+    }).pipe(Effect.provide(layer()))
+  )
 
   it.live("pagination: page 2 of 10", () =>
     Effect.gen(function* () {
@@ -77,7 +81,8 @@ describe.each(Object.entries(transports))("the v1 guide over the %s", (_name, la
       const all = yield* collect(client.agents.list())
       const page = yield* collect(client.agents.list({ page: 2, count: 10 }))
       expect(page).toEqual(all.slice(20, 30))
-    }).pipe(Effect.provide(layer())))
+    }).pipe(Effect.provide(layer()))
+  )
 
   it.live("field filters: hostname and IP address only", () =>
     Effect.gen(function* () {
@@ -86,7 +91,8 @@ describe.each(Object.entries(transports))("the v1 guide over the %s", (_name, la
       expect(agents).toHaveLength(40)
       for (const agent of agents) expect(Object.keys(agent).sort()).toEqual(["hostname", "ip_address"])
       expect(agents[0]).toEqual({ hostname: "web-000.org0.internal", ip_address: "10.0.0.0" })
-    }).pipe(Effect.provide(layer())))
+    }).pipe(Effect.provide(layer()))
+  )
 
   it.live("get an agent, an alert, a policy; not found is None", () =>
     Effect.gen(function* () {
@@ -103,7 +109,8 @@ describe.each(Object.entries(transports))("the v1 guide over the %s", (_name, la
       const missing = yield* client.agents.get("a9000000000000000000ffff")
       const said = Option.match(missing, { onNone: () => "Agent not found", onSome: (a) => a.hostname })
       expect(said).toBe("Agent not found")
-    }).pipe(Effect.provide(layer())))
+    }).pipe(Effect.provide(layer()))
+  )
 
   it.live("users of an organization", () =>
     Effect.gen(function* () {
@@ -111,7 +118,8 @@ describe.each(Object.entries(transports))("the v1 guide over the %s", (_name, la
       const users = yield* client.organizations.users("5a0000010000000000000000")
       expect(users.map((u) => u.role)).toEqual(["owner", "user", "user", "user"])
       expect(users.every((u) => u.organization_id === "5a0000010000000000000000")).toBe(true)
-    }).pipe(Effect.provide(layer())))
+    }).pipe(Effect.provide(layer()))
+  )
 
   it.live("the closing example: alert ids from the last hour, then the details of each", () =>
     Effect.gen(function* () {
@@ -123,20 +131,25 @@ describe.each(Object.entries(transports))("the v1 guide over the %s", (_name, la
         Stream.filterMap((detail) => detail),
         Stream.runCollect,
         Effect.map(Chunk.toReadonlyArray),
-        Effect.catchTag("ThreatStackAPIError", () => Effect.succeed("The ThreatStack API returned an error response." as const))
+        Effect.catchTag("ThreatStackAPIError", () =>
+          Effect.succeed("The ThreatStack API returned an error response." as const)
+        )
       )
       expect(typeof details).not.toBe("string")
       if (typeof details === "string") return
       expect(details).toHaveLength(1)
       expect(details[0]?.rule.original_rule.name).toBe(details[0]?.title.split(":")[0])
-    }).pipe(Effect.provide(layer())))
+    }).pipe(Effect.provide(layer()))
+  )
 
   it.live("the closing example's error branch: a wrong key is a ThreatStackAPIError", () =>
     Effect.gen(function* () {
       const client = yield* ThreatStack.ThreatStack
       const outcome = yield* Stream.runCollect(client.alerts.list({ fields: ["id"] })).pipe(
         Effect.as("listed"),
-        Effect.catchTag("ThreatStackAPIError", (e) => Effect.succeed(`The ThreatStack API returned an error response: ${e.reason}`))
+        Effect.catchTag("ThreatStackAPIError", (e) =>
+          Effect.succeed(`The ThreatStack API returned an error response: ${e.reason}`)
+        )
       )
       expect(outcome).toBe("The ThreatStack API returned an error response: Unauthorized")
     }).pipe(
@@ -145,5 +158,6 @@ describe.each(Object.entries(transports))("the v1 guide over the %s", (_name, la
           ? ThreatStack.layer({ apiKey: "wrong" }).pipe(Layer.provide(FakeThreatStack.layer(fake)))
           : FakeServer.layerWithClient(fake, { apiKey: "wrong" })
       )
-    ))
+    )
+  )
 })

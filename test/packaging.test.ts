@@ -35,8 +35,13 @@ const shSync = (command: string, args: ReadonlyArray<string>, cwd: string) =>
 /** Asynchronous, so that the fake server in this process keeps answering while it runs. */
 const sh = (command: string, args: ReadonlyArray<string>, cwd: string, env: Record<string, string> = {}) =>
   new Promise<string>((resolve, reject) => {
-    execFile(command, args, { cwd, env: { ...process.env, ...env }, encoding: "utf8", timeout: 120_000 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`${command} ${args.join(" ")}: ${error.message}\n${stderr}`)) : resolve(stdout))
+    execFile(
+      command,
+      args,
+      { cwd, env: { ...process.env, ...env }, encoding: "utf8", timeout: 120_000 },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`${command} ${args.join(" ")}: ${error.message}\n${stderr}`)) : resolve(stdout)
+    )
   })
 
 const env = () => ({ KEY, URL: server.baseUrl })
@@ -51,14 +56,18 @@ beforeAll(async () => {
   for (const pkg of ["core", "node"]) shSync("pnpm", ["pack", "--pack-destination", packs], join(ROOT, "packages", pkg))
   const tarballs = readdirSync(packs).map((f) => join(packs, f))
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true }))
-  shSync("npm", [
-    "install",
-    "--no-audit",
-    "--no-fund",
-    "--loglevel=error",
-    ...tarballs,
-    ...Object.entries(VERSIONS).map(([name, version]) => `${name}@${version}`)
-  ], dir)
+  shSync(
+    "npm",
+    [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--loglevel=error",
+      ...tarballs,
+      ...Object.entries(VERSIONS).map(([name, version]) => `${name}@${version}`)
+    ],
+    dir
+  )
 }, 300_000)
 
 afterAll(async () => {
@@ -122,7 +131,14 @@ void check
     writeFileSync(
       join(project, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: { ...options, target: "ES2022", strict: true, outDir: "out", types: ["node"], skipLibCheck: false },
+        compilerOptions: {
+          ...options,
+          target: "ES2022",
+          strict: true,
+          outDir: "out",
+          types: ["node"],
+          skipLibCheck: false
+        },
         files: ["main.ts"]
       })
     )

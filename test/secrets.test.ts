@@ -65,9 +65,24 @@ type Trigger = Effect.Effect<unknown, ThreatStackError.ThreatStackError, ThreatS
 const list = (f: (c: ThreatStack.Service) => Stream.Stream<unknown, ThreatStackError.ThreatStackError>): Trigger =>
   Effect.flatMap(ThreatStack.ThreatStack, (c) => Stream.runDrain(f(c)))
 
-const cases: ReadonlyArray<{ name: string; tag: string; faults: ReadonlyArray<FakeThreatStack.FaultRule>; trigger: Trigger }> = [
-  { name: "InvalidArgument", tag: "InvalidArgument", faults: [], trigger: list((c) => c.alerts.list({ start: "2017-99-01" })) },
-  { name: "NotFound", tag: "NotFound", faults: [], trigger: Effect.flatMap(ThreatStack.ThreatStack, (c) => c.organizations.users("nope")) },
+const cases: ReadonlyArray<{
+  name: string
+  tag: string
+  faults: ReadonlyArray<FakeThreatStack.FaultRule>
+  trigger: Trigger
+}> = [
+  {
+    name: "InvalidArgument",
+    tag: "InvalidArgument",
+    faults: [],
+    trigger: list((c) => c.alerts.list({ start: "2017-99-01" }))
+  },
+  {
+    name: "NotFound",
+    tag: "NotFound",
+    faults: [],
+    trigger: Effect.flatMap(ThreatStack.ThreatStack, (c) => c.organizations.users("nope"))
+  },
   { name: "Timeout", tag: "Timeout", faults: [{ fault: { _tag: "Hang" } }], trigger: list((c) => c.policies.list()) },
   ...[400, 401, 403, 418, 500].map((status) => ({
     name: `status ${status}`,
@@ -75,10 +90,30 @@ const cases: ReadonlyArray<{ name: string; tag: string; faults: ReadonlyArray<Fa
     faults: [{ fault: { _tag: "Status", status } as const }],
     trigger: list((c) => c.policies.list())
   })),
-  { name: "429", tag: "ThreatStackAPIError", faults: [{ fault: { _tag: "RateLimit", resetMs: 1 } }], trigger: list((c) => c.agents.list()) },
-  { name: "truncated", tag: "ThreatStackAPIError", faults: [{ fault: { _tag: "Truncate" } }], trigger: list((c) => c.agents.list()) },
-  { name: "wrong type", tag: "ThreatStackAPIError", faults: [{ fault: { _tag: "WrongType", field: "hostname" } }], trigger: list((c) => c.agents.list()) },
-  { name: "dropped", tag: "ThreatStackAPIError", faults: [{ fault: { _tag: "Drop" } }], trigger: list((c) => c.agents.list()) }
+  {
+    name: "429",
+    tag: "ThreatStackAPIError",
+    faults: [{ fault: { _tag: "RateLimit", resetMs: 1 } }],
+    trigger: list((c) => c.agents.list())
+  },
+  {
+    name: "truncated",
+    tag: "ThreatStackAPIError",
+    faults: [{ fault: { _tag: "Truncate" } }],
+    trigger: list((c) => c.agents.list())
+  },
+  {
+    name: "wrong type",
+    tag: "ThreatStackAPIError",
+    faults: [{ fault: { _tag: "WrongType", field: "hostname" } }],
+    trigger: list((c) => c.agents.list())
+  },
+  {
+    name: "dropped",
+    tag: "ThreatStackAPIError",
+    faults: [{ fault: { _tag: "Drop" } }],
+    trigger: list((c) => c.agents.list())
+  }
 ]
 
 const settings = { apiKey: SECRET, maxRetries: 1, retryBaseDelay: "1 millis", timeout: "200 millis" } as const
@@ -104,7 +139,8 @@ describe("the API key is never shown", () => {
       ]
       for (const text of texts) expect(text).not.toContain(SECRET)
       expect(tracer.seen.length).toBeGreaterThan(0)
-    }))
+    })
+  )
 
   it.live("a refused connection (Transport) over undici", () =>
     Effect.gen(function* () {
@@ -117,10 +153,17 @@ describe("the API key is never shown", () => {
       expect(error._tag === "ThreatStackAPIError" && [error.reason, error.attempts]).toEqual(["Transport", 2])
       expect(logger.lines.some((l) => l.includes("retried"))).toBe(true)
       expect(tracer.seen.some((s) => s.includes("threatstack.retry"))).toBe(true)
-      for (const text of [error.message, JSON.stringify(error), Cause.pretty(Cause.fail(error)), ...logger.lines, ...tracer.seen]) {
+      for (const text of [
+        error.message,
+        JSON.stringify(error),
+        Cause.pretty(Cause.fail(error)),
+        ...logger.lines,
+        ...tracer.seen
+      ]) {
         expect(text).not.toContain(SECRET)
       }
-    }))
+    })
+  )
 
   it("the SDK's services and settings print no key", () =>
     Effect.gen(function* () {

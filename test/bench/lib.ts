@@ -21,7 +21,8 @@ export const PIN = (() => {
 })()
 
 /** Runs a client command on core 0 when pinning. */
-export const pinned = (args: ReadonlyArray<string>): ReadonlyArray<string> => (PIN ? ["taskset", "-c", "0", ...args] : args)
+export const pinned = (args: ReadonlyArray<string>): ReadonlyArray<string> =>
+  PIN ? ["taskset", "-c", "0", ...args] : args
 
 export interface Server {
   readonly baseUrl: string
@@ -97,7 +98,7 @@ export const alternate = async (
 /** The plain client the SDK is measured against: fetch, JSON.parse, no validation. */
 export const plainList = async (baseUrl: string, count = 100): Promise<number> => {
   let records = 0
-  for (let page = 0;; page++) {
+  for (let page = 0; ; page++) {
     const response = await fetch(`${baseUrl}/alerts?page=${page}&count=${count}`, { headers: { authorization: KEY } })
     const list = JSON.parse(await response.text()) as Array<unknown>
     if (list.length === 0) return records

@@ -13,10 +13,9 @@ import { FakeThreatStack, ThreatStack } from "@effect-threatstack/core"
 import { NodeThreatStack } from "@effect-threatstack/node"
 import { alertId, alternate, KEY, median, pinned, PIN, plainGet, plainList, ROOT, startServer, time } from "./lib.js"
 
-const RUNS = Number(process.env["BENCH_RUNS"] ?? 5)
+const RUNS = Number(process.env.BENCH_RUNS ?? 5)
 
-const sdk = (baseUrl: string) =>
-  ManagedRuntime.make(NodeThreatStack.layer({ apiKey: KEY, baseUrl }))
+const sdk = (baseUrl: string) => ManagedRuntime.make(NodeThreatStack.layer({ apiKey: KEY, baseUrl }))
 
 const rows: Array<{ name: string; sdk: string; baseline: string; ratio: string; target: string; ok: boolean }> = []
 const figures: Record<string, unknown> = {}
@@ -28,7 +27,11 @@ const main = async () => {
   const fakeStart = performance.now()
   const fake = Effect.runSync(FakeThreatStack.make({ counts: { alerts: 1_000_000 } }))
   const fakeMakeMs = performance.now() - fakeStart
-  const deepPage = { method: "GET", url: new URL("https://x/api/v1/alerts?page=9000&count=100"), headers: { authorization: KEY } }
+  const deepPage = {
+    method: "GET",
+    url: new URL("https://x/api/v1/alerts?page=9000&count=100"),
+    headers: { authorization: KEY }
+  }
   for (let i = 0; i < 200; i++) Effect.runSync(fake.handle(deepPage))
   const handled = await time(async () => {
     for (let i = 0; i < 2_000; i++) Effect.runSync(fake.handle(deepPage))
@@ -44,7 +47,9 @@ const main = async () => {
     log("1. throughput…")
     const smallSdk = sdk(small.baseUrl)
     const sdkList = (concurrency: number) => () =>
-      smallSdk.runPromise(Effect.flatMap(ThreatStack.ThreatStack, (c) => Stream.runCount(c.alerts.list({ concurrency }))))
+      smallSdk.runPromise(
+        Effect.flatMap(ThreatStack.ThreatStack, (c) => Stream.runCount(c.alerts.list({ concurrency })))
+      )
     const t1 = await alternate(RUNS, sdkList(1), () => plainList(small.baseUrl))
     const t1ahead = await alternate(RUNS, sdkList(2), () => plainList(small.baseUrl))
     const rate = (ms: number) => 100_000 / (ms / 1000)
@@ -64,14 +69,25 @@ const main = async () => {
       target: "",
       ok: true
     })
-    figures["throughput"] = { sdkRecordsPerSecond: rate(t1.a), plainRecordsPerSecond: rate(t1.b), readAhead2RecordsPerSecond: rate(t1ahead.a) }
+    figures.throughput = {
+      sdkRecordsPerSecond: rate(t1.a),
+      plainRecordsPerSecond: rate(t1.b),
+      readAhead2RecordsPerSecond: rate(t1ahead.a)
+    }
 
     // 5. per-call overhead: get through the SDK vs fetch + JSON.parse
     log("5. per-call overhead…")
     const CALLS = 1_000
     const sdkGets = () =>
-      smallSdk.runPromise(Effect.flatMap(ThreatStack.ThreatStack, (c) =>
-        Effect.forEach(Array.from({ length: CALLS }, (_, i) => alertId(i)), (id) => c.alerts.get(id), { discard: true })))
+      smallSdk.runPromise(
+        Effect.flatMap(ThreatStack.ThreatStack, (c) =>
+          Effect.forEach(
+            Array.from({ length: CALLS }, (_, i) => alertId(i)),
+            (id) => c.alerts.get(id),
+            { discard: true }
+          )
+        )
+      )
     const plainGets = async () => {
       for (let i = 0; i < CALLS; i++) await plainGet(small.baseUrl, alertId(i))
     }
@@ -85,14 +101,16 @@ const main = async () => {
       target: "report",
       ok: true
     })
-    figures["perCallMicroseconds"] = perCall
+    figures.perCallMicroseconds = perCall
     await smallSdk.dispose()
 
     // 3. latency hiding: 20 ms a request, 10,000 alerts
     log("3. latency hiding…")
     const slowSdk = sdk(slow.baseUrl)
     const slowList = (concurrency: number) => () =>
-      slowSdk.runPromise(Effect.flatMap(ThreatStack.ThreatStack, (c) => Stream.runCount(c.alerts.list({ concurrency }))))
+      slowSdk.runPromise(
+        Effect.flatMap(ThreatStack.ThreatStack, (c) => Stream.runCount(c.alerts.list({ concurrency })))
+      )
     const t3 = await alternate(Math.min(RUNS, 3), slowList(8), slowList(1))
     rows.push({
       name: "3. 10,000 alerts, 20 ms/request (ms)",
@@ -102,7 +120,7 @@ const main = async () => {
       target: "≥ 5×",
       ok: t3.b / t3.a >= 5
     })
-    figures["latencyHiding"] = { readAhead8Ms: t3.a, sequentialMs: t3.b, speedup: t3.b / t3.a }
+    figures.latencyHiding = { readAhead8Ms: t3.a, sequentialMs: t3.b, speedup: t3.b / t3.a }
 
     // 4. details: 500 alerts by id, 20 ms a request
     log("4. details…")
@@ -118,7 +136,7 @@ const main = async () => {
       target: "≥ 6×",
       ok: t4.b / t4.a >= 6
     })
-    figures["details"] = { concurrency8Ms: t4.a, sequentialMs: t4.b, speedup: t4.b / t4.a }
+    figures.details = { concurrency8Ms: t4.a, sequentialMs: t4.b, speedup: t4.b / t4.a }
     await slowSdk.dispose()
 
     // 2. memory: peak RSS streaming 1,000,000 vs 10,000 alerts, each in its own process
@@ -127,7 +145,15 @@ const main = async () => {
     // accumulated; uncapped, V8 defers collection and the peak grows with garbage, not live data.
     const memory = (n: number, heapCapMb?: number) => {
       const flags = heapCapMb === undefined ? [] : [`--max-old-space-size=${heapCapMb}`]
-      const [command, ...args] = pinned([process.execPath, ...flags, "--import", "tsx", `${ROOT}test/bench/memory.ts`, big.baseUrl, String(n)])
+      const [command, ...args] = pinned([
+        process.execPath,
+        ...flags,
+        "--import",
+        "tsx",
+        `${ROOT}test/bench/memory.ts`,
+        big.baseUrl,
+        String(n)
+      ])
       const out = execFileSync(command!, args, { cwd: `${ROOT}test` })
       return JSON.parse(out.toString()) as { records: number; maxRssMb: number; seconds: number }
     }
@@ -150,9 +176,9 @@ const main = async () => {
       target: "",
       ok: true
     })
-    figures["memory"] = { heapCap256Mb: capped, noHeapCap: uncapped }
+    figures.memory = { heapCap256Mb: capped, noHeapCap: uncapped }
 
-    figures["fake"] = {
+    figures.fake = {
       makeWith1mAlertsMs: fakeMakeMs,
       ownMicrosecondsPer100RecordPage: fakePageUs,
       processReadyMs: big.readyMs,
@@ -167,25 +193,40 @@ const main = async () => {
   const header = ["benchmark", "SDK", "baseline", "ratio", "target", ""]
   const table = [header, ...rows.map((r) => [r.name, r.sdk, r.baseline, r.ratio, r.target, r.ok ? "ok" : "MISSED"])]
   const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]!.length)))
-  const lines = table.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd())
+  const lines = table.map((row) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd()
+  )
   lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "))
-  const fakeFigures = figures["fake"] as Record<string, number>
+  const fakeFigures = figures.fake as Record<string, number>
   console.log(lines.join("\n"))
   console.log(
-    `\nfake API: made with 1,000,000 alerts in ${fakeFigures["makeWith1mAlertsMs"]!.toFixed(1)} ms; ` +
-      `${fakeFigures["ownMicrosecondsPer100RecordPage"]!.toFixed(0)} µs of its own time per 100-record page; ` +
-      `process ready in ${fakeFigures["processReadyMs"]!.toFixed(0)} ms (Node + tsx start included); ` +
-      `server peak RSS ${fakeFigures["serverPeakRssMbAfterBench"]!.toFixed(0)} MB after serving the benchmarks`
+    `\nfake API: made with 1,000,000 alerts in ${fakeFigures.makeWith1mAlertsMs!.toFixed(1)} ms; ` +
+      `${fakeFigures.ownMicrosecondsPer100RecordPage!.toFixed(0)} µs of its own time per 100-record page; ` +
+      `process ready in ${fakeFigures.processReadyMs!.toFixed(0)} ms (Node + tsx start included); ` +
+      `server peak RSS ${fakeFigures.serverPeakRssMbAfterBench!.toFixed(0)} MB after serving the benchmarks`
   )
-  const result = { date: new Date().toISOString(), node: process.version, runs: RUNS, pinnedToCores: PIN, rows, figures }
+  const result = {
+    date: new Date().toISOString(),
+    node: process.version,
+    runs: RUNS,
+    pinnedToCores: PIN,
+    rows,
+    figures
+  }
   mkdirSync(`${ROOT}test/bench/results`, { recursive: true })
-  writeFileSync(`${ROOT}test/bench/results/latest.json`, JSON.stringify(result, null, 2) + "\n")
+  writeFileSync(`${ROOT}test/bench/results/latest.json`, `${JSON.stringify(result, null, 2)}\n`)
   console.log(`\nwritten to test/bench/results/latest.json`)
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US")
 
-main().then(() => process.exit(0), (error) => {
-  console.error(error)
-  process.exit(1)
-})
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error)
+    process.exit(1)
+  }
+)

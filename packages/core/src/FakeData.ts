@@ -130,14 +130,16 @@ const timeOf = (record: Json, field: string): number => {
 
 const arrayCollection = (records: ReadonlyArray<Json>, timeField?: string): Collection => {
   const within = (range: Range) =>
-    timeField === undefined ? records : records.filter((r) => {
-      const t = timeOf(r, timeField)
-      return t >= range.from && t <= range.to
-    })
+    timeField === undefined
+      ? records
+      : records.filter((r) => {
+          const t = timeOf(r, timeField)
+          return t >= range.from && t <= range.to
+        })
   return {
     size: (range) => within(range).length,
     slice: (range, offset, limit) => within(range).slice(offset, offset + limit),
-    find: (id) => records.find((r) => r["id"] === id)
+    find: (id) => records.find((r) => r.id === id)
   }
 }
 
@@ -165,8 +167,10 @@ export const fromSupplied = (supplied: Supplied): Org => {
       users: arrayCollection((supplied.users ?? []) as ReadonlyArray<Json>)
     },
     alertDetail: (id) => {
-      const alert = alerts.find((a) => a["id"] === id)
-      return alert === undefined ? undefined : { latest_events: [], rule: { original_rule: { name: String(alert["title"]) } }, ...alert }
+      const alert = alerts.find((a) => a.id === id)
+      return alert === undefined
+        ? undefined
+        : { latest_events: [], rule: { original_rule: { name: String(alert.title) } }, ...alert }
     }
   }
 }
@@ -174,11 +178,19 @@ export const fromSupplied = (supplied: Supplied): Org => {
 // ---------------------------------------------------------------------------
 // generated records
 
-const KIND_CODE: Readonly<Record<Kind | "org", number>> = { org: 0x5a, agents: 0xa9, alerts: 0xa1, logs: 0x10, policies: 0xb0, users: 0xee }
+const KIND_CODE: Readonly<Record<Kind | "org", number>> = {
+  org: 0x5a,
+  agents: 0xa9,
+  alerts: 0xa1,
+  logs: 0x10,
+  policies: 0xb0,
+  users: 0xee
+}
 
 /** A 24-hex-char id that encodes what it names, so lookup needs no storage. */
 const idFor = (kind: Kind | "org", org: number, index: number): string =>
-  KIND_CODE[kind].toString(16).padStart(2, "0") + org.toString(16).padStart(6, "0") +
+  KIND_CODE[kind].toString(16).padStart(2, "0") +
+  org.toString(16).padStart(6, "0") +
   index.toString(16).padStart(16, "0")
 
 const parseId = (kind: Kind, org: number, id: string): number | undefined => {
@@ -188,8 +200,11 @@ const parseId = (kind: Kind, org: number, id: string): number | undefined => {
 
 /** A small fast PRNG (mulberry32) seeded from the seed and the record's place. */
 const rng = (seed: number, kind: Kind, org: number, index: number) => {
-  let state = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(KIND_CODE[kind] + org * 7919, 0xc2b2ae35) ^
-    Math.imul(index + 1, 0x27d4eb2f)) >>> 0
+  let state =
+    (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^
+      Math.imul(KIND_CODE[kind] + org * 7919, 0xc2b2ae35) ^
+      Math.imul(index + 1, 0x27d4eb2f)) >>>
+    0
   return () => {
     state = (state + 0x6d2b79f5) >>> 0
     let t = state
@@ -199,7 +214,10 @@ const rng = (seed: number, kind: Kind, org: number, index: number) => {
   }
 }
 
-const pick = <A>(random: () => number, items: ReadonlyArray<A>): A => items[Math.floor(random() * items.length)] as A
+/** Item `i` of a non-empty list, wrapping around. */
+const nth = <A>(items: ReadonlyArray<A>, i: number): A => items[i % items.length] as A
+
+const pick = <A>(random: () => number, items: ReadonlyArray<A>): A => nth(items, Math.floor(random() * items.length))
 
 const RULES = [
   "User Login Activity",
@@ -236,7 +254,13 @@ export interface Generation {
  * is at `now - (i + 1) * step`, so a time slice is an index range found by
  * arithmetic, not by scanning.
  */
-const timed = (count: number, g: Generation, make: (index: number, at: number) => Json, idKind: Kind, org: number): Collection => {
+const timed = (
+  count: number,
+  g: Generation,
+  make: (index: number, at: number) => Json,
+  idKind: Kind,
+  org: number
+): Collection => {
   const step = Math.max(1, Math.floor(g.span / Math.max(1, count)))
   const bounds = (range: Range) => {
     const lo = Math.max(0, Math.ceil((g.now - range.to) / step) - 1)
@@ -286,10 +310,10 @@ export const generated = (g: Generation, org: number): Org => {
   const { counts, now, seed } = g
   const orgId = idFor("org", org, 0)
   const DAY = 86_400_000
-  const hostname = (i: number) => `${ROLES[i % ROLES.length]}-${String(i).padStart(3, "0")}.org${org}.internal`
+  const hostname = (i: number) => `${nth(ROLES, i)}-${String(i).padStart(3, "0")}.org${org}.internal`
   const agentId = (i: number) => idFor("agents", org, i)
   const policyId = (i: number) => idFor("policies", org, i)
-  const userEmail = (i: number) => `${FIRST[i % FIRST.length]!.toLowerCase()}.${LAST[i % LAST.length]!.toLowerCase()}@example.com`
+  const userEmail = (i: number) => `${nth(FIRST, i).toLowerCase()}.${nth(LAST, i).toLowerCase()}@example.com`
 
   const agent = (i: number): Json => {
     const r = rng(seed, "agents", org, i)
@@ -301,7 +325,7 @@ export const generated = (g: Generation, org: number): Org => {
       hostname: hostname(i),
       ip_address: `10.${org % 256}.${(i >> 8) & 255}.${i & 255}`,
       name: hostname(i),
-      description: r() > 0.5 ? `${ROLES[i % ROLES.length]} server` : null,
+      description: r() > 0.5 ? `${nth(ROLES, i)} server` : null,
       version: pick(r, ["2.4.0", "2.4.1", "2.5.0"]),
       status: "active",
       online,
@@ -358,12 +382,18 @@ export const generated = (g: Generation, org: number): Org => {
       source: `queue:${action}`,
       user_id: idFor("users", org, user),
       organization_id: orgId,
-      context: [{
-        id: agentId(agentIndex),
-        type: "agent",
-        name: hostname(agentIndex),
-        agent: { name: hostname(agentIndex), policy_id: policyId(agentIndex % Math.max(1, counts.policies)), id: agentId(agentIndex) }
-      }]
+      context: [
+        {
+          id: agentId(agentIndex),
+          type: "agent",
+          name: hostname(agentIndex),
+          agent: {
+            name: hostname(agentIndex),
+            policy_id: policyId(agentIndex % Math.max(1, counts.policies)),
+            id: agentId(agentIndex)
+          }
+        }
+      ]
     }
   }
 
@@ -372,7 +402,7 @@ export const generated = (g: Generation, org: number): Org => {
     return {
       id: policyId(i),
       name: i === 0 ? "Base Policy" : `Policy ${i}`,
-      description: r() > 0.3 ? `Rules for ${ROLES[i % ROLES.length]} servers` : null,
+      description: r() > 0.3 ? `Rules for ${nth(ROLES, i)} servers` : null,
       enabled: true,
       read_only: i === 0,
       firewall_enabled: r() > 0.5,
@@ -397,8 +427,8 @@ export const generated = (g: Generation, org: number): Org => {
 
   const user = (i: number): Json => ({
     id: idFor("users", org, i),
-    display_name: `${FIRST[i % FIRST.length]} ${LAST[i % LAST.length]}`,
-    name: { first: FIRST[i % FIRST.length], last: LAST[i % LAST.length] },
+    display_name: `${nth(FIRST, i)} ${nth(LAST, i)}`,
+    name: { first: nth(FIRST, i), last: nth(LAST, i) },
     email: userEmail(i),
     role: i === 0 ? "owner" : "user",
     organization_id: orgId,
@@ -406,7 +436,11 @@ export const generated = (g: Generation, org: number): Org => {
   })
 
   return {
-    organization: { id: orgId, name: org === 0 ? "Acme Security" : `Acme Subsidiary ${org}`, role: org === 0 ? "owner" : "user" },
+    organization: {
+      id: orgId,
+      name: org === 0 ? "Acme Security" : `Acme Subsidiary ${org}`,
+      role: org === 0 ? "owner" : "user"
+    },
     collections: {
       agents: untimed(counts.agents, agent, "agents", org),
       alerts,
@@ -417,8 +451,8 @@ export const generated = (g: Generation, org: number): Org => {
     alertDetail: (id) => {
       const found = alerts.find(id)
       if (found === undefined) return undefined
-      const at = found["created_at"] as number
-      const name = String(found["title"]).split(":")[0]
+      const at = found.created_at as number
+      const name = String(found.title).split(":")[0]
       return {
         ...found,
         latest_events: [0, 1].map((k) => ({
@@ -427,9 +461,9 @@ export const generated = (g: Generation, org: number): Org => {
           syscall: "execve",
           exe: k === 0 ? "/bin/bash" : "/usr/bin/curl",
           user: "root",
-          agent_id: found["agent_id"]
+          agent_id: found.agent_id
         })),
-        rule: { original_rule: { name, severity: found["severity"], type: "Host", enabled: true } }
+        rule: { original_rule: { name, severity: found.severity, type: "Host", enabled: true } }
       }
     }
   }

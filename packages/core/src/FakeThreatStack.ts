@@ -63,11 +63,11 @@ export const defaultApiKey = "fake-threatstack-api-key"
 export type Fault =
   | { readonly _tag: "Latency"; readonly delay: Duration.DurationInput }
   | {
-    readonly _tag: "Status"
-    readonly status: number
-    readonly body?: string
-    readonly headers?: Readonly<Record<string, string>>
-  }
+      readonly _tag: "Status"
+      readonly status: number
+      readonly body?: string
+      readonly headers?: Readonly<Record<string, string>>
+    }
   | { readonly _tag: "RateLimit"; readonly retryAfter?: number | string; readonly resetMs?: number }
   | { readonly _tag: "Hang" }
   | { readonly _tag: "Truncate" }
@@ -249,9 +249,10 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       span: Duration.toMillis(options.span ?? "30 days"),
       counts: { ...FakeData.defaultCounts, ...options.counts }
     }
-    const orgs: ReadonlyArray<FakeData.Org> = options.data !== undefined
-      ? options.data.map(FakeData.fromSupplied)
-      : Array.from({ length: generation.counts.organizations }, (_, k) => FakeData.generated(generation, k))
+    const orgs: ReadonlyArray<FakeData.Org> =
+      options.data !== undefined
+        ? options.data.map(FakeData.fromSupplied)
+        : Array.from({ length: generation.counts.organizations }, (_, k) => FakeData.generated(generation, k))
     const defaultCount = options.defaultCount ?? 20
     const recorded: Array<RecordedRequest> = []
     const maxRecorded = options.maxRecorded ?? 10_000
@@ -263,8 +264,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
     addRules(options.faults ?? [])
 
     const matches = (rule: FaultRule, path: string, page: string | null) =>
-      (rule.path === undefined ||
-        (typeof rule.path === "string" ? rule.path === path : rule.path.test(path))) &&
+      (rule.path === undefined || (typeof rule.path === "string" ? rule.path === path : rule.path.test(path))) &&
       (rule.page === undefined || String(rule.page) === (page ?? "0"))
 
     /** The faults that apply to this request, in the order they were added. */
@@ -283,10 +283,10 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
 
     /** The normal answer: auth, organization, routing, query checks. */
     const answer = (request: FakeRequest, path: string): FakeResponse => {
-      if (request.headers["authorization"] !== apiKey) {
+      if (request.headers.authorization !== apiKey) {
         return error(401, "Unauthorized: missing or invalid API key")
       }
-      const orgHeader = request.headers["organization"]
+      const orgHeader = request.headers.organization
       const org = orgHeader === undefined ? orgs[0] : orgs.find((o) => o.organization.id === orgHeader)
       if (org === undefined) {
         return orgHeader === undefined
@@ -308,15 +308,26 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       if (end !== null && to === undefined) return error(400, `invalid end date: ${end}`)
       const range = { from: from?.from ?? Number.NEGATIVE_INFINITY, to: to?.to ?? Number.POSITIVE_INFINITY }
       if (range.from > range.to) return error(400, "start is after end")
-      const fieldValues = params.getAll("fields").flatMap((f) => f.split(",")).map((f) => f.trim()).filter((f) => f !== "")
+      const fieldValues = params
+        .getAll("fields")
+        .flatMap((f) => f.split(","))
+        .map((f) => f.trim())
+        .filter((f) => f !== "")
       const fields = fieldValues.length === 0 ? undefined : fieldValues
 
       const segments = path.split("/").map(decodeURIComponent)
       const list = (collection: FakeData.Collection, paged: boolean) => {
-        if (!paged) return json(200, collection.slice(range, 0, collection.size(range)).map((r) => project(r, fields)))
+        if (!paged)
+          return json(
+            200,
+            collection.slice(range, 0, collection.size(range)).map((r) => project(r, fields))
+          )
         const size = Math.min(count ?? defaultCount, options.maxCount ?? Number.POSITIVE_INFINITY)
         const records = collection.slice(range, (page ?? 0) * size, size)
-        return json(200, records.map((r) => project(r, fields)))
+        return json(
+          200,
+          records.map((r) => project(r, fields))
+        )
       }
       const one = (record: Json | undefined, what: string) =>
         record === undefined ? json(404, { errors: [`${what} not found`] }) : json(200, project(record, fields))
@@ -337,7 +348,11 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
           if (id !== undefined) break
           return list(org.collections.logs, true)
         case "organizations": {
-          if (id === undefined) return json(200, orgs.map((o) => project(o.organization, fields)))
+          if (id === undefined)
+            return json(
+              200,
+              orgs.map((o) => project(o.organization, fields))
+            )
           if (sub !== "users") break
           const target = orgs.find((o) => o.organization.id === id)
           if (target === undefined) return json(404, { errors: [`organization ${id} not found`] })
@@ -372,9 +387,10 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
             case "Hang":
               return yield* Effect.never
             case "Status":
-              response ??= fault.body === undefined
-                ? error(fault.status, `injected ${fault.status}`, { ...fault.headers })
-                : { status: fault.status, headers: { ...fault.headers }, body: fault.body, delivery: "whole" }
+              response ??=
+                fault.body === undefined
+                  ? error(fault.status, `injected ${fault.status}`, { ...fault.headers })
+                  : { status: fault.status, headers: { ...fault.headers }, body: fault.body, delivery: "whole" }
               break
             case "RateLimit": {
               const hints: Record<string, string> = {}
@@ -450,23 +466,21 @@ const wrongType = (body: string, field: string): string => {
  */
 export const httpClient = (fake: Service): HttpClient.HttpClient =>
   HttpClient.make((request, url) =>
-    Effect.map(
-      fake.handle({ method: request.method, url, headers: request.headers }),
-      (response) => {
-        const bytes = new TextEncoder().encode(response.body)
-        const body = response.delivery === "whole"
+    Effect.map(fake.handle({ method: request.method, url, headers: request.headers }), (response) => {
+      const bytes = new TextEncoder().encode(response.body)
+      const body =
+        response.delivery === "whole"
           ? bytes
           : new ReadableStream<Uint8Array>({
-            start(controller) {
-              controller.enqueue(bytes.slice(0, Math.floor(bytes.length / 2)))
-              controller.error(new Error("connection dropped mid-body"))
-            }
-          })
-        const status = response.status
-        const web = new Response(status === 204 || status === 304 ? null : body, { status, headers: response.headers })
-        return HttpClientResponse.fromWeb(request, web)
-      }
-    ).pipe(
+              start(controller) {
+                controller.enqueue(bytes.slice(0, Math.floor(bytes.length / 2)))
+                controller.error(new Error("connection dropped mid-body"))
+              }
+            })
+      const status = response.status
+      const web = new Response(status === 204 || status === 304 ? null : body, { status, headers: response.headers })
+      return HttpClientResponse.fromWeb(request, web)
+    }).pipe(
       Effect.catchAllDefect((cause) =>
         Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause }))
       )
@@ -493,5 +507,6 @@ export const httpClient = (fake: Service): HttpClient.HttpClient =>
 export const layer = (options: Options = {}): Layer.Layer<FakeThreatStack | HttpClient.HttpClient> =>
   Layer.effectContext(
     Effect.map(make(options), (fake) =>
-      Context.make(FakeThreatStack, fake).pipe(Context.add(HttpClient.HttpClient, httpClient(fake))))
+      Context.make(FakeThreatStack, fake).pipe(Context.add(HttpClient.HttpClient, httpClient(fake)))
+    )
   )

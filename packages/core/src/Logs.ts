@@ -18,7 +18,9 @@ export const LogContext = Schema.Struct({
   id: Schema.String,
   type: Schema.String,
   name: Schema.String,
-  agent: Schema.optional(Schema.Struct({ name: Schema.String, policy_id: Schema.NullOr(Schema.String), id: Schema.String }))
+  agent: Schema.optional(
+    Schema.Struct({ name: Schema.String, policy_id: Schema.NullOr(Schema.String), id: Schema.String })
+  )
 })
 
 /**

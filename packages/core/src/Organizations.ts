@@ -91,7 +91,7 @@ const Users = RecordDecoder.array(OrganizationUser)
  */
 export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map(ThreatStackClient, (client) => ({
   list: Resource.list(client, { name: "Organizations", path: "organizations", schema: Organization, paged: false }),
-  users: Effect.fn("Organizations.users")(function*(orgId: string) {
+  users: Effect.fn("Organizations.users")(function* (orgId: string) {
     const id = yield* Resource.checkId("orgId", orgId)
     return yield* client.get(`organizations/${id}/users`, {}, Users)
   })

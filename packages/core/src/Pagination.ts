@@ -32,9 +32,11 @@ export const walk = <A, E, R>(
   first = 0
 ): Stream.Stream<A, E, R> =>
   Stream.paginateEffect(first, (page) =>
-    Effect.map(fetchPage(page), (records) =>
-      [records, records.length === 0 ? Option.none<number>() : Option.some(page + 1)] as const
-    )).pipe(Stream.flattenIterables)
+    Effect.map(
+      fetchPage(page),
+      (records) => [records, records.length === 0 ? Option.none<number>() : Option.some(page + 1)] as const
+    )
+  ).pipe(Stream.flattenIterables)
 
 /**
  * The same walk with read-ahead: up to `concurrency` page requests in flight

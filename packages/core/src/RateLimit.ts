@@ -75,7 +75,7 @@ export const make = (limit: Option.Option<Limit>): Effect.Effect<RateGate> =>
         const interval = Duration.toMillis(budget.interval)
         const at = yield* Ref.modify(window, (w) => {
           const times = w.times.length < budget.limit ? [...w.times, 0] : w.times
-          const oldest = w.times.length < budget.limit ? Number.NEGATIVE_INFINITY : times[w.next]!
+          const oldest = w.times.length < budget.limit ? Number.NEGATIVE_INFINITY : (times[w.next] ?? 0)
           const slot = Math.max(now, oldest + interval, w.last)
           const updated = times.slice()
           const index = w.times.length < budget.limit ? w.times.length : w.next
@@ -92,6 +92,7 @@ export const make = (limit: Option.Option<Limit>): Effect.Effect<RateGate> =>
       }),
       pause: (duration) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Ref.update(pausedUntil, (until) => Math.max(until, now + Duration.toMillis(duration))))
+          Ref.update(pausedUntil, (until) => Math.max(until, now + Duration.toMillis(duration)))
+        )
     }
   })

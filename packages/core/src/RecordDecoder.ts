@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { DateTime, Either, ParseResult, Schema, SchemaAST } from "effect"
+import { DateTime, Either, type ParseResult, Schema, SchemaAST } from "effect"
 import { Timestamp } from "./Timestamp.js"
 
 /**
@@ -43,7 +43,8 @@ const toDateTime: Field = (value) => {
 }
 
 const isInt = (ast: SchemaAST.AST) =>
-  ast._tag === "Refinement" && ast.from._tag === "NumberKeyword" &&
+  ast._tag === "Refinement" &&
+  ast.from._tag === "NumberKeyword" &&
   SchemaAST.getSchemaIdAnnotation(ast).pipe((id) => id._tag === "Some" && id.value === Schema.IntSchemaId)
 
 /** A fast check for the field shapes records are made of; `undefined` for any other. */
@@ -170,4 +171,5 @@ export const array = <F extends Schema.Struct.Fields>(
  * @since 0.1.0
  * @category constructors
  */
-export const fromSchema = <A, I>(schema: Schema.Schema<A, I>): Decoder<A> => Schema.decodeUnknownEither(schema, parseOptions)
+export const fromSchema = <A, I>(schema: Schema.Schema<A, I>): Decoder<A> =>
+  Schema.decodeUnknownEither(schema, parseOptions)

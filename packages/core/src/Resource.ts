@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Either, Option, Schema, Stream } from "effect"
+import { Effect, Either, type Option, type Schema, Stream } from "effect"
 import * as Pagination from "./Pagination.js"
 import * as RecordDecoder from "./RecordDecoder.js"
 import type { Decoder } from "./RecordDecoder.js"
@@ -159,10 +159,7 @@ const checkList = (
   Either.gen(function* () {
     const paging = (["page", "count", "concurrency"] as const).find((name) => options[name] !== undefined)
     if (!paged && paging !== undefined) {
-      return yield* invalid(
-        paging,
-        `${resource} are not paginated; list them without page/count`
-      )
+      return yield* invalid(paging, `${resource} are not paginated; list them without page/count`)
     }
     yield* checkWhole("page", options.page, 0)
     yield* checkWhole("count", options.count, 1)
@@ -217,23 +214,26 @@ export function list<F extends Schema.Struct.Fields>(
   const known = Object.keys(spec.schema.fields)
   const resource = spec.name.toLowerCase()
   const whole: Decoder<ReadonlyArray<unknown>> = RecordDecoder.array(spec.schema)
-  const fetch = Effect.fn(`${spec.name}.list`)(function*(query: Query, records: Decoder<ReadonlyArray<unknown>>) {
+  const fetch = Effect.fn(`${spec.name}.list`)(function* (query: Query, records: Decoder<ReadonlyArray<unknown>>) {
     return yield* client.get(spec.path, query, records)
   })
   return (options = {}) =>
-    Stream.unwrap(Effect.map(checkList(resource, known, spec.paged, options), (query) => {
-      const records: Decoder<ReadonlyArray<unknown>> = options.fields === undefined
-        ? whole
-        : RecordDecoder.array(spec.schema.pick(...(options.fields as ReadonlyArray<string>)))
-      if (!spec.paged) return Pagination.single(fetch(query, records))
-      if (options.page !== undefined) {
-        return Pagination.single(fetch({ ...query, page: options.page, count: options.count }, records))
-      }
-      const count = options.count ?? defaultWalkCount
-      const fetchPage = (page: number) => fetch({ ...query, page, count }, records)
-      const concurrency = options.concurrency ?? 1
-      return concurrency === 1 ? Pagination.walk(fetchPage) : Pagination.walkAhead(fetchPage, concurrency)
-    }))
+    Stream.unwrap(
+      Effect.map(checkList(resource, known, spec.paged, options), (query) => {
+        const records: Decoder<ReadonlyArray<unknown>> =
+          options.fields === undefined
+            ? whole
+            : RecordDecoder.array(spec.schema.pick(...(options.fields as ReadonlyArray<string>)))
+        if (!spec.paged) return Pagination.single(fetch(query, records))
+        if (options.page !== undefined) {
+          return Pagination.single(fetch({ ...query, page: options.page, count: options.count }, records))
+        }
+        const count = options.count ?? defaultWalkCount
+        const fetchPage = (page: number) => fetch({ ...query, page, count }, records)
+        const concurrency = options.concurrency ?? 1
+        return concurrency === 1 ? Pagination.walk(fetchPage) : Pagination.walkAhead(fetchPage, concurrency)
+      })
+    )
 }
 
 /**
@@ -276,7 +276,7 @@ export const get = <F extends Schema.Struct.Fields>(
   spec: { readonly name: string; readonly path: string; readonly schema: Schema.Struct<F> }
 ): Get<Schema.Struct.Type<F>> => {
   const decoder = RecordDecoder.record(spec.schema)
-  return Effect.fn(`${spec.name}.get`)(function*(id: string) {
+  return Effect.fn(`${spec.name}.get`)(function* (id: string) {
     const safeId = yield* checkId("id", id)
     return yield* client.get(`${spec.path}/${safeId}`, {}, decoder).pipe(
       Effect.asSome,
@@ -300,7 +300,10 @@ export const get = <F extends Schema.Struct.Fields>(
  * @category constructors
  */
 export const getMany = <A>(name: string, get: Get<A>): GetMany<A> =>
-  Effect.fn(`${name}.getMany`)(function*(ids: Iterable<string>, options?: { readonly concurrency?: number | undefined }) {
+  Effect.fn(`${name}.getMany`)(function* (
+    ids: Iterable<string>,
+    options?: { readonly concurrency?: number | undefined }
+  ) {
     const concurrency = options?.concurrency ?? defaultGetManyConcurrency
     yield* checkWhole("concurrency", concurrency, 1)
     return yield* Effect.forEach(ids, get, { concurrency })

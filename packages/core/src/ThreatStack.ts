@@ -105,9 +105,7 @@ export const layerWithoutConfig: Layer.Layer<
   never,
   HttpClient.HttpClient | ThreatStackConfig.ThreatStackConfig
 > = Layer.effect(ThreatStack, make).pipe(
-  Layer.provideMerge(
-    Layer.mergeAll(Agents.layer, Alerts.layer, Logs.layer, Organizations.layer, Policies.layer)
-  ),
+  Layer.provideMerge(Layer.mergeAll(Agents.layer, Alerts.layer, Logs.layer, Organizations.layer, Policies.layer)),
   Layer.provideMerge(ThreatStackClient.layer)
 )
 

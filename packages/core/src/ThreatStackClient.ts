@@ -10,18 +10,7 @@
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import type { HttpClientError, HttpClientResponse } from "@effect/platform"
-import {
-  Context,
-  Duration,
-  Effect,
-  Either,
-  Layer,
-  Option,
-  ParseResult,
-  Random,
-  Redacted,
-  Schema
-} from "effect"
+import { Context, Duration, Effect, Either, Layer, Option, ParseResult, Random, Redacted, Schema } from "effect"
 import * as RateLimit from "./RateLimit.js"
 import { fromSchema } from "./RecordDecoder.js"
 import type { Decoder } from "./RecordDecoder.js"
@@ -104,7 +93,10 @@ interface Target {
 
 /** Formats a parse issue path the way a reader of JSON expects: `[3].severity`. */
 const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
-  path.map((key) => (typeof key === "number" ? `[${key}]` : `.${String(key)}`)).join("").replace(/^\./, "") || "(root)"
+  path
+    .map((key) => (typeof key === "number" ? `[${key}]` : `.${String(key)}`))
+    .join("")
+    .replace(/^\./, "") || "(root)"
 
 /** The server's own words from an error body: `{"message": …}` or `{"errors": […]}`. */
 const detailOf = (body: string, status: number): string => {
@@ -180,182 +172,178 @@ const withAttempts = (error: RequestError, attempts: number): RequestError => {
  * @since 0.1.0
  * @category constructors
  */
-export const make: Effect.Effect<Service, never, HttpClient.HttpClient | ThreatStackConfig> = Effect.gen(
-  function* () {
-    const settings = yield* ThreatStackConfig
-    const http = yield* HttpClient.HttpClient
-    const gate = yield* RateLimit.make(settings.rateLimit)
-    const headers: Record<string, string> = {
-      accept: "application/json",
-      "user-agent": `effect-threatstack/${version}`
-    }
-    if (Option.isSome(settings.orgId)) headers["organization"] = settings.orgId.value
+export const make: Effect.Effect<Service, never, HttpClient.HttpClient | ThreatStackConfig> = Effect.gen(function* () {
+  const settings = yield* ThreatStackConfig
+  const http = yield* HttpClient.HttpClient
+  const gate = yield* RateLimit.make(settings.rateLimit)
+  const headers: Record<string, string> = {
+    accept: "application/json",
+    "user-agent": `effect-threatstack/${version}`
+  }
+  if (Option.isSome(settings.orgId)) headers.organization = settings.orgId.value
 
-    const failure = (
-      target: Target,
-      fields: Omit<ConstructorParameters<typeof ThreatStackAPIError>[0], "method" | "url" | "attempts">
-    ) => new ThreatStackAPIError({ ...target, attempts: 1, ...fields, detail: scrub(fields.detail) })
+  const failure = (
+    target: Target,
+    fields: Omit<ConstructorParameters<typeof ThreatStackAPIError>[0], "method" | "url" | "attempts">
+  ) => new ThreatStackAPIError({ ...target, attempts: 1, ...fields, detail: scrub(fields.detail) })
 
-    /** A transport's own message may quote a header value: never let it carry the key. */
-    const scrub = (text: string) => {
-      const key = Redacted.value(settings.apiKey)
-      return text.includes(key) ? text.split(key).join("<redacted>") : text
-    }
+  /** A transport's own message may quote a header value: never let it carry the key. */
+  const scrub = (text: string) => {
+    const key = Redacted.value(settings.apiKey)
+    return text.includes(key) ? text.split(key).join("<redacted>") : text
+  }
 
-    const transport = (target: Target) => (error: HttpClientError.HttpClientError) =>
-      failure(target, {
-        reason: "Transport",
-        detail: error._tag === "RequestError"
+  const transport = (target: Target) => (error: HttpClientError.HttpClientError) =>
+    failure(target, {
+      reason: "Transport",
+      detail:
+        error._tag === "RequestError"
           ? `no answer (${causeText(error.cause) ?? error.description ?? error.reason})`
           : `the response body could not be read (${causeText(error.cause) ?? error.description ?? error.reason})`
-      })
+    })
 
-    const decode = <A>(
-      target: Target,
-      response: HttpClientResponse.HttpClientResponse,
-      body: string,
-      decoder: Decoder<A>
-    ): Either.Either<A, ThreatStackAPIError> => {
-      const invalid = (detail: string, path?: string) =>
-        failure(target, {
-          reason: "InvalidResponse",
-          status: response.status,
-          detail,
-          requestId: response.headers["x-request-id"],
-          path
-        })
-      let json: unknown
-      try {
-        json = JSON.parse(body)
-      } catch (e) {
-        const what = body.trim() === "" ? "an empty body" : `a body that is not JSON (${(e as Error).message})`
-        return Either.left(invalid(`expected JSON, got ${what}`))
+  const decode = <A>(
+    target: Target,
+    response: HttpClientResponse.HttpClientResponse,
+    body: string,
+    decoder: Decoder<A>
+  ): Either.Either<A, ThreatStackAPIError> => {
+    const invalid = (detail: string, path?: string) =>
+      failure(target, {
+        reason: "InvalidResponse",
+        status: response.status,
+        detail,
+        requestId: response.headers["x-request-id"],
+        path
+      })
+    let json: unknown
+    try {
+      json = JSON.parse(body)
+    } catch (e) {
+      const what = body.trim() === "" ? "an empty body" : `a body that is not JSON (${(e as Error).message})`
+      return Either.left(invalid(`expected JSON, got ${what}`))
+    }
+    return Either.mapLeft(decoder(json), (error) => {
+      const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+      return invalid(
+        `the body does not match the expected shape: ${issue?.message ?? error.message}`,
+        formatPath(issue?.path ?? [])
+      )
+    })
+  }
+
+  const attempt = <A>(
+    request: HttpClientRequest.HttpClientRequest,
+    target: Target,
+    decoder: Decoder<A>
+  ): Effect.Effect<A, RequestError> =>
+    Effect.gen(function* () {
+      const response = yield* Effect.mapError(http.execute(request), transport(target))
+      const body = yield* Effect.mapError(response.text, transport(target))
+      if (response.status >= 200 && response.status < 300) {
+        return yield* decode(target, response, body, decoder)
       }
-      return Either.mapLeft(decoder(json), (error) => {
-        const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
-        return invalid(
-          `the body does not match the expected shape: ${issue?.message ?? error.message}`,
-          formatPath(issue?.path ?? [])
+      if (response.status === 404) {
+        return yield* new NotFound({
+          ...target,
+          status: 404,
+          detail: detailOf(body, 404),
+          attempts: 1
+        })
+      }
+      const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+      const retryAfter = waitHint(response.headers, now)
+      if (response.status === 429 && retryAfter !== undefined) {
+        // every request of this client waits, not just this one
+        yield* gate.pause(Duration.min(retryAfter, settings.maxRetryWait))
+      }
+      return yield* failure(target, {
+        reason: reasonForStatus(response.status),
+        status: response.status,
+        detail: detailOf(body, response.status),
+        requestId: response.headers["x-request-id"],
+        retryAfter
+      })
+    }).pipe(
+      Effect.timeoutFail({
+        duration: settings.timeout,
+        onTimeout: () => new Timeout({ ...target, timeout: settings.timeout, attempts: 1 })
+      }),
+      // waiting at the gate is not part of the attempt's timeout
+      (timed) => Effect.zipRight(gate.enter, timed)
+    )
+
+  const backoff = (retry: number, error: RequestError) =>
+    Effect.gen(function* () {
+      const exp = Duration.times(settings.retryBaseDelay, 2 ** (retry - 1))
+      const jitter = 0.5 + (yield* Random.next) / 2
+      const computed = Duration.millis(Math.round(Duration.toMillis(exp) * jitter))
+      const hint = error._tag === "ThreatStackAPIError" ? error.retryAfter : undefined
+      const wanted = hint === undefined ? computed : Duration.max(hint, computed)
+      return Duration.min(wanted, settings.maxRetryWait)
+    })
+
+  const withRetries = <A>(target: Target, run: Effect.Effect<A, RequestError>): Effect.Effect<A, RequestError> => {
+    const loop = (attempts: number): Effect.Effect<A, RequestError> =>
+      Effect.catchAll(run, (error) => {
+        if (!isRetriable(error) || attempts > settings.maxRetries) {
+          return Effect.fail(withAttempts(error, attempts))
+        }
+        return backoff(attempts, error).pipe(
+          Effect.tap((delay) =>
+            Effect.logDebug("Threat Stack request retried").pipe(
+              Effect.annotateLogs({
+                cause: error._tag === "ThreatStackAPIError" ? error.reason : error._tag,
+                attempt: attempts,
+                delay: Duration.format(delay),
+                url: target.url
+              })
+            )
+          ),
+          Effect.tap((delay) =>
+            Effect.currentSpan.pipe(
+              Effect.tap((span) =>
+                span.event("threatstack.retry", BigInt(Date.now()) * 1_000_000n, {
+                  "threatstack.retry.cause": error._tag === "ThreatStackAPIError" ? error.reason : error._tag,
+                  "threatstack.retry.attempt": attempts,
+                  "threatstack.retry.delay_ms": Duration.toMillis(delay)
+                })
+              ),
+              Effect.ignore
+            )
+          ),
+          Effect.flatMap(Effect.sleep),
+          Effect.zipRight(Effect.suspend(() => loop(attempts + 1)))
         )
       })
-    }
-
-    const attempt = <A>(
-      request: HttpClientRequest.HttpClientRequest,
-      target: Target,
-      decoder: Decoder<A>
-    ): Effect.Effect<A, RequestError> =>
-      Effect.gen(function* () {
-        const response = yield* Effect.mapError(http.execute(request), transport(target))
-        const body = yield* Effect.mapError(response.text, transport(target))
-        if (response.status >= 200 && response.status < 300) {
-          return yield* decode(target, response, body, decoder)
-        }
-        if (response.status === 404) {
-          return yield* new NotFound({
-            ...target,
-            status: 404,
-            detail: detailOf(body, 404),
-            attempts: 1
-          })
-        }
-        const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-        const retryAfter = waitHint(response.headers, now)
-        if (response.status === 429 && retryAfter !== undefined) {
-          // every request of this client waits, not just this one
-          yield* gate.pause(Duration.min(retryAfter, settings.maxRetryWait))
-        }
-        return yield* failure(target, {
-          reason: reasonForStatus(response.status),
-          status: response.status,
-          detail: detailOf(body, response.status),
-          requestId: response.headers["x-request-id"],
-          retryAfter
-        })
-      }).pipe(
-        Effect.timeoutFail({
-          duration: settings.timeout,
-          onTimeout: () => new Timeout({ ...target, timeout: settings.timeout, attempts: 1 })
-        }),
-        // waiting at the gate is not part of the attempt's timeout
-        (timed) => Effect.zipRight(gate.enter, timed)
-      )
-
-    const backoff = (retry: number, error: RequestError) =>
-      Effect.gen(function* () {
-        const exp = Duration.times(settings.retryBaseDelay, 2 ** (retry - 1))
-        const jitter = 0.5 + (yield* Random.next) / 2
-        const computed = Duration.millis(Math.round(Duration.toMillis(exp) * jitter))
-        const hint = error._tag === "ThreatStackAPIError" ? error.retryAfter : undefined
-        const wanted = hint === undefined ? computed : Duration.max(hint, computed)
-        return Duration.min(wanted, settings.maxRetryWait)
-      })
-
-    const withRetries = <A>(
-      target: Target,
-      run: Effect.Effect<A, RequestError>
-    ): Effect.Effect<A, RequestError> => {
-      const loop = (attempts: number): Effect.Effect<A, RequestError> =>
-        Effect.catchAll(run, (error) => {
-          if (!isRetriable(error) || attempts > settings.maxRetries) {
-            return Effect.fail(withAttempts(error, attempts))
-          }
-          return backoff(attempts, error).pipe(
-            Effect.tap((delay) =>
-              Effect.logDebug("Threat Stack request retried").pipe(
-                Effect.annotateLogs({
-                  cause: error._tag === "ThreatStackAPIError" ? error.reason : error._tag,
-                  attempt: attempts,
-                  delay: Duration.format(delay),
-                  url: target.url
-                })
-              )
-            ),
-            Effect.tap((delay) =>
-              Effect.currentSpan.pipe(
-                Effect.tap((span) =>
-                  span.event("threatstack.retry", BigInt(Date.now()) * 1_000_000n, {
-                    "threatstack.retry.cause": error._tag === "ThreatStackAPIError" ? error.reason : error._tag,
-                    "threatstack.retry.attempt": attempts,
-                    "threatstack.retry.delay_ms": Duration.toMillis(delay)
-                  })
-                ),
-                Effect.ignore
-              )
-            ),
-            Effect.flatMap(Effect.sleep),
-            Effect.zipRight(Effect.suspend(() => loop(attempts + 1)))
-          )
-        })
-      return loop(1)
-    }
-
-    const get = <A, I>(
-      path: string,
-      query: Query,
-      schemaOrDecoder: Schema.Schema<A, I> | Decoder<A>
-    ): Effect.Effect<A, RequestError> => {
-      // a Schema is itself callable, so tell the two apart by the Schema's marker
-      const decoder: Decoder<A> = Schema.isSchema(schemaOrDecoder)
-        ? fromSchema(schemaOrDecoder as Schema.Schema<A, I>)
-        : (schemaOrDecoder as Decoder<A>)
-      const urlParams: Record<string, string> = {}
-      for (const [key, value] of Object.entries(query)) {
-        if (value === undefined) continue
-        urlParams[key] = typeof value === "string" ? value : typeof value === "number" ? String(value) : value.join(",")
-      }
-      const url = `${settings.baseUrl}/${path}`
-      const search = new URLSearchParams(urlParams).toString()
-      const target: Target = { method: "GET", url: search === "" ? url : `${url}?${search}` }
-      const request = HttpClientRequest.get(url, { urlParams, headers }).pipe(
-        HttpClientRequest.setHeader("authorization", Redacted.value(settings.apiKey))
-      )
-      return withRetries(target, attempt(request, target, decoder))
-    }
-
-    return { settings, get }
+    return loop(1)
   }
-)
+
+  const get = <A, I>(
+    path: string,
+    query: Query,
+    schemaOrDecoder: Schema.Schema<A, I> | Decoder<A>
+  ): Effect.Effect<A, RequestError> => {
+    // a Schema is itself callable, so tell the two apart by the Schema's marker
+    const decoder: Decoder<A> = Schema.isSchema(schemaOrDecoder)
+      ? fromSchema(schemaOrDecoder as Schema.Schema<A, I>)
+      : (schemaOrDecoder as Decoder<A>)
+    const urlParams: Record<string, string> = {}
+    for (const [key, value] of Object.entries(query)) {
+      if (value === undefined) continue
+      urlParams[key] = typeof value === "string" ? value : typeof value === "number" ? String(value) : value.join(",")
+    }
+    const url = `${settings.baseUrl}/${path}`
+    const search = new URLSearchParams(urlParams).toString()
+    const target: Target = { method: "GET", url: search === "" ? url : `${url}?${search}` }
+    const request = HttpClientRequest.get(url, { urlParams, headers }).pipe(
+      HttpClientRequest.setHeader("authorization", Redacted.value(settings.apiKey))
+    )
+    return withRetries(target, attempt(request, target, decoder))
+  }
+
+  return { settings, get }
+})
 
 /**
  * The pipeline as a layer.
@@ -375,5 +363,7 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | ThreatS
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<ThreatStackClient, never, HttpClient.HttpClient | ThreatStackConfig> = Layer
-  .effect(ThreatStackClient, make)
+export const layer: Layer.Layer<ThreatStackClient, never, HttpClient.HttpClient | ThreatStackConfig> = Layer.effect(
+  ThreatStackClient,
+  make
+)

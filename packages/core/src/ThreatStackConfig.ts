@@ -112,8 +112,8 @@ const checkApiVersion = (version: number): Check<1> =>
   version === 1
     ? Either.right(1)
     : version === 2
-    ? Either.left("API v2 is not supported yet (it is a later release of this SDK); use 1")
-    : Either.left(`unknown API version ${version}; supported: 1`)
+      ? Either.left("API v2 is not supported yet (it is a later release of this SDK); use 1")
+      : Either.left(`unknown API version ${version}; supported: 1`)
 
 const checkPositive = (duration: Duration.Duration): Check<Duration.Duration> =>
   Duration.greaterThan(duration, Duration.zero) && Duration.isFinite(duration)
@@ -144,9 +144,9 @@ const checkTransport = (baseUrl: string, allowInsecureHttp: boolean): Check<stri
   const url = new URL(baseUrl)
   return url.protocol === "http:" && !LOOPBACK.test(url.hostname) && !allowInsecureHttp
     ? Either.left(
-      `refusing to send the API key in clear text to ${url.host}: use https, or set allowInsecureHttp ` +
-        "(THREATSTACK_ALLOW_INSECURE_HTTP=true) if you really mean it"
-    )
+        `refusing to send the API key in clear text to ${url.host}: use https, or set allowInsecureHttp ` +
+          "(THREATSTACK_ALLOW_INSECURE_HTTP=true) if you really mean it"
+      )
     : Either.right(baseUrl)
 }
 
@@ -159,8 +159,8 @@ const checkLimit = (limit: { readonly limit: number; readonly interval: unknown 
 const parseLimit = (text: string): Check<Limit> => {
   const match = /^\s*(\d+)\s*(?:\/|per)\s*(.+?)\s*$/.exec(text)
   if (!match) return Either.left(`expected e.g. "200/1 minute", got ${JSON.stringify(text)}`)
-  const interval = /^\d/.test(match[2]!) ? match[2]! : `1 ${match[2]}`
-  return checkLimit({ limit: Number(match[1]), interval })
+  const [, limit = "", every = ""] = match
+  return checkLimit({ limit: Number(limit), interval: /^\d/.test(every) ? every : `1 ${every}` })
 }
 
 const checkRetries = (n: number): Check<number> =>
@@ -200,14 +200,16 @@ export const make = (options: Options): Effect.Effect<Settings, InvalidArgument>
       baseUrl: yield* check(
         "baseUrl",
         Either.flatMap(checkBaseUrl(options.baseUrl ?? defaultBaseUrl), (url) =>
-          checkTransport(url, options.allowInsecureHttp ?? false))
+          checkTransport(url, options.allowInsecureHttp ?? false)
+        )
       ),
       maxRetries: yield* check("maxRetries", checkRetries(options.maxRetries ?? 3)),
       retryBaseDelay: yield* check("retryBaseDelay", checkDuration(options.retryBaseDelay ?? "500 millis")),
       maxRetryWait: yield* check("maxRetryWait", checkDuration(options.maxRetryWait ?? "30 seconds")),
-      rateLimit: options.rateLimit === undefined
-        ? Option.none()
-        : Option.some(yield* check("rateLimit", checkLimit(options.rateLimit))),
+      rateLimit:
+        options.rateLimit === undefined
+          ? Option.none()
+          : Option.some(yield* check("rateLimit", checkLimit(options.rateLimit))),
       allowInsecureHttp: options.allowInsecureHttp ?? false
     }
   })
@@ -221,10 +223,8 @@ const variable = <A, B>(name: string, config: Config.Config<A>, check: (a: A) =>
 
 /** A duration: a bare number is seconds, else a duration such as `30 seconds`. */
 const durationVariable = (name: string, fallback: string) =>
-  variable(
-    name,
-    Config.string().pipe(Config.withDefault(fallback)),
-    (raw) => checkDuration(/^\s*\d+(\.\d+)?\s*$/.test(raw) ? Duration.seconds(Number(raw)) : raw)
+  variable(name, Config.string().pipe(Config.withDefault(fallback)), (raw) =>
+    checkDuration(/^\s*\d+(\.\d+)?\s*$/.test(raw) ? Duration.seconds(Number(raw)) : raw)
   )
 
 /**
@@ -259,9 +259,7 @@ const durationVariable = (name: string, fallback: string) =>
  */
 export const fromEnv: Config.Config<Settings> = Config.all({
   apiKey: variable("THREATSTACK_API_KEY", Config.redacted(), checkKey),
-  orgId: Config.option(Config.string("THREATSTACK_ORG_ID")).pipe(
-    Config.map(Option.filter((id) => id.trim() !== ""))
-  ),
+  orgId: Config.option(Config.string("THREATSTACK_ORG_ID")).pipe(Config.map(Option.filter((id) => id.trim() !== ""))),
   apiVersion: variable("THREATSTACK_API_VERSION", Config.integer().pipe(Config.withDefault(1)), checkApiVersion),
   timeout: durationVariable("THREATSTACK_TIMEOUT", "120"),
   baseUrl: variable("THREATSTACK_BASE_URL", Config.string().pipe(Config.withDefault(defaultBaseUrl)), checkBaseUrl),
@@ -272,9 +270,8 @@ export const fromEnv: Config.Config<Settings> = Config.all({
   allowInsecureHttp: Config.boolean("THREATSTACK_ALLOW_INSECURE_HTTP").pipe(Config.withDefault(false))
 }).pipe(
   Config.mapOrFail((settings) =>
-    Either.mapLeft(
-      checkTransport(settings.baseUrl, settings.allowInsecureHttp),
-      (message) => ConfigError.InvalidData(["THREATSTACK_BASE_URL"], message)
+    Either.mapLeft(checkTransport(settings.baseUrl, settings.allowInsecureHttp), (message) =>
+      ConfigError.InvalidData(["THREATSTACK_BASE_URL"], message)
     ).pipe(Either.map(() => settings))
   )
 )

@@ -57,20 +57,23 @@ const pad = (n: number, width = 2) => String(n).padStart(width, "0")
  */
 export const formatWire = (epochMs: number): string => {
   const d = new Date(epochMs)
-  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${
-    pad(d.getUTCMinutes())
-  }:${pad(d.getUTCSeconds())}`
+  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(
+    d.getUTCMinutes()
+  )}:${pad(d.getUTCSeconds())}`
 }
 
-const fromParts = (
-  parts: ReadonlyArray<string | undefined>
-): number | undefined => {
+const fromParts = (parts: ReadonlyArray<string | undefined>): number | undefined => {
   const [y, mo, d, h = 0, mi = 0, s = 0] = parts.map(Number)
   if (y === undefined || mo === undefined || d === undefined) return undefined
   const ms = Date.UTC(y, mo - 1, d, h, mi, s)
   const back = new Date(ms)
-  const valid = back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d &&
-    back.getUTCHours() === h && back.getUTCMinutes() === mi && back.getUTCSeconds() === s
+  const valid =
+    back.getUTCFullYear() === y &&
+    back.getUTCMonth() === mo - 1 &&
+    back.getUTCDate() === d &&
+    back.getUTCHours() === h &&
+    back.getUTCMinutes() === mi &&
+    back.getUTCSeconds() === s
   return valid ? ms : undefined
 }
 

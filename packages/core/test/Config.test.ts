@@ -5,9 +5,11 @@ import { SECRET } from "./utils.js"
 
 const fromMap = (entries: Record<string, string>) =>
   ThreatStackConfig.ThreatStackConfig.pipe(
-    Effect.provide(ThreatStackConfig.layerConfig().pipe(
-      Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(entries)))))
-    ))
+    Effect.provide(
+      ThreatStackConfig.layerConfig().pipe(
+        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(entries)))))
+      )
+    )
   )
 
 describe("ThreatStackConfig", () => {
@@ -19,7 +21,8 @@ describe("ThreatStackConfig", () => {
       expect(settings.baseUrl).toBe("https://app.threatstack.com/api/v1")
       expect(Option.isNone(settings.orgId)).toBe(true)
       expect(Redacted.value(settings.apiKey)).toBe("k")
-    }))
+    })
+  )
 
   it.effect("explicit options are honoured", () =>
     Effect.gen(function* () {
@@ -32,7 +35,8 @@ describe("ThreatStackConfig", () => {
       expect(settings.orgId).toEqual(Option.some("org1"))
       expect(Duration.toSeconds(settings.timeout)).toBe(30)
       expect(settings.baseUrl).toBe("http://127.0.0.1:9/api/v1")
-    }))
+    })
+  )
 
   it.effect("apiVersion 2 is refused with a message saying v2 is not supported yet", () =>
     Effect.gen(function* () {
@@ -42,14 +46,16 @@ describe("ThreatStackConfig", () => {
       expect(error.message).toMatch(/v2 is not supported yet/)
       const unknown = yield* Effect.flip(ThreatStackConfig.make({ apiKey: "k", apiVersion: 7 }))
       expect(unknown.message).toMatch(/unknown API version 7/)
-    }))
+    })
+  )
 
   it.effect("a non-positive timeout or a bad URL is refused", () =>
     Effect.gen(function* () {
       expect((yield* Effect.flip(ThreatStackConfig.make({ apiKey: "k", timeout: 0 }))).argument).toBe("timeout")
       expect((yield* Effect.flip(ThreatStackConfig.make({ apiKey: "k", baseUrl: "nope" }))).argument).toBe("baseUrl")
       expect((yield* Effect.flip(ThreatStackConfig.make({ apiKey: " " }))).argument).toBe("apiKey")
-    }))
+    })
+  )
 
   it.effect("reads THREATSTACK_* variables", () =>
     Effect.gen(function* () {
@@ -64,7 +70,8 @@ describe("ThreatStackConfig", () => {
       expect(settings.baseUrl).toBe("http://localhost:1234/api/v1")
       const words = yield* fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_TIMEOUT: "2 minutes" })
       expect(Duration.toSeconds(words.timeout)).toBe(120)
-    }))
+    })
+  )
 
   it.effect("a missing key or a bad value is a ConfigError naming the variable", () =>
     Effect.gen(function* () {
@@ -74,7 +81,8 @@ describe("ThreatStackConfig", () => {
       expect(Either.isLeft(badTimeout) && String(badTimeout.left)).toMatch(/THREATSTACK_TIMEOUT/)
       const v2 = yield* Effect.either(fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_API_VERSION: "2" }))
       expect(Either.isLeft(v2) && String(v2.left)).toMatch(/THREATSTACK_API_VERSION.*v2 is not supported yet/)
-    }))
+    })
+  )
 
   it.effect("the key is redacted in the settings' printed and serialised forms", () =>
     Effect.gen(function* () {
@@ -82,39 +90,61 @@ describe("ThreatStackConfig", () => {
       expect(String(settings.apiKey)).not.toContain(SECRET)
       expect(JSON.stringify(settings)).not.toContain(SECRET)
       expect(Redacted.value(settings.apiKey)).toBe(SECRET)
-    }))
+    })
+  )
 
   it.effect("the key is never sent in clear text to a host that is not loopback", () =>
     Effect.gen(function* () {
-      const error = yield* Effect.flip(ThreatStackConfig.make({ apiKey: "k", baseUrl: "http://api.example.com/api/v1" }))
+      const error = yield* Effect.flip(
+        ThreatStackConfig.make({ apiKey: "k", baseUrl: "http://api.example.com/api/v1" })
+      )
       expect(error.argument).toBe("baseUrl")
       expect(error.message).toContain("refusing to send the API key in clear text to api.example.com")
-      const allowed = yield* ThreatStackConfig.make({ apiKey: "k", baseUrl: "http://api.example.com/api/v1", allowInsecureHttp: true })
+      const allowed = yield* ThreatStackConfig.make({
+        apiKey: "k",
+        baseUrl: "http://api.example.com/api/v1",
+        allowInsecureHttp: true
+      })
       expect(allowed.baseUrl).toBe("http://api.example.com/api/v1")
       for (const host of ["localhost:8080", "127.0.0.1:1", "[::1]:9"]) {
-        expect((yield* ThreatStackConfig.make({ apiKey: "k", baseUrl: `http://${host}/api/v1` })).baseUrl).toContain(host)
+        expect((yield* ThreatStackConfig.make({ apiKey: "k", baseUrl: `http://${host}/api/v1` })).baseUrl).toContain(
+          host
+        )
       }
-      const fromEnv = yield* Effect.either(fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_BASE_URL: "http://10.0.0.5/api/v1" }))
-      expect(Either.isLeft(fromEnv) && String(fromEnv.left)).toMatch(/THREATSTACK_BASE_URL.*refusing to send the API key in clear text/)
+      const fromEnv = yield* Effect.either(
+        fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_BASE_URL: "http://10.0.0.5/api/v1" })
+      )
+      expect(Either.isLeft(fromEnv) && String(fromEnv.left)).toMatch(
+        /THREATSTACK_BASE_URL.*refusing to send the API key in clear text/
+      )
       const insecure = yield* fromMap({
         THREATSTACK_API_KEY: "k",
         THREATSTACK_BASE_URL: "http://10.0.0.5/api/v1",
         THREATSTACK_ALLOW_INSECURE_HTTP: "true"
       })
       expect(insecure.allowInsecureHttp).toBe(true)
-    }))
+    })
+  )
 
   it.effect("a client-side rate limit from options or THREATSTACK_RATE_LIMIT", () =>
     Effect.gen(function* () {
       const explicit = yield* ThreatStackConfig.make({ apiKey: "k", rateLimit: { limit: 200, interval: "1 minute" } })
-      expect(Option.map(explicit.rateLimit, (l) => [l.limit, Duration.toSeconds(l.interval)])).toEqual(Option.some([200, 60]))
+      expect(Option.map(explicit.rateLimit, (l) => [l.limit, Duration.toSeconds(l.interval)])).toEqual(
+        Option.some([200, 60])
+      )
       const slash = yield* fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_RATE_LIMIT: "50/10 seconds" })
-      expect(Option.map(slash.rateLimit, (l) => [l.limit, Duration.toSeconds(l.interval)])).toEqual(Option.some([50, 10]))
+      expect(Option.map(slash.rateLimit, (l) => [l.limit, Duration.toSeconds(l.interval)])).toEqual(
+        Option.some([50, 10])
+      )
       const per = yield* fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_RATE_LIMIT: "200 per minute" })
       expect(Option.map(per.rateLimit, (l) => Duration.toSeconds(l.interval))).toEqual(Option.some(60))
       expect(Option.isNone((yield* fromMap({ THREATSTACK_API_KEY: "k" })).rateLimit)).toBe(true)
       const bad = yield* Effect.either(fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_RATE_LIMIT: "lots" }))
       expect(Either.isLeft(bad) && String(bad.left)).toMatch(/THREATSTACK_RATE_LIMIT/)
-      expect((yield* Effect.flip(ThreatStackConfig.make({ apiKey: "k", rateLimit: { limit: 0, interval: "1 minute" } }))).argument).toBe("rateLimit")
-    }))
+      expect(
+        (yield* Effect.flip(ThreatStackConfig.make({ apiKey: "k", rateLimit: { limit: 0, interval: "1 minute" } })))
+          .argument
+      ).toBe("rateLimit")
+    })
+  )
 })

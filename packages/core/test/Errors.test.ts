@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Duration, Effect, Fiber, Layer, Option, Stream, TestClock } from "effect"
-import { FakeThreatStack, ThreatStack, ThreatStackError } from "@effect-threatstack/core"
+import { type FakeThreatStack, ThreatStack, type ThreatStackError } from "@effect-threatstack/core"
 import { recordingClient, SECRET, testLayer } from "./utils.js"
 
 const firstAlert = "a10000000000000000000000"
@@ -26,7 +26,8 @@ describe("errors by type", () => {
       expect(Option.isNone(yield* client.policies.get("nope"))).toBe(true)
       const alert = yield* client.alerts.get(firstAlert)
       expect(Option.map(alert, (a) => a.id)).toEqual(Option.some(firstAlert))
-    }).pipe(Effect.provide(testLayer())))
+    }).pipe(Effect.provide(testLayer()))
+  )
 
   it.effect("get does not hide other failures behind None", () =>
     Effect.gen(function* () {
@@ -34,7 +35,8 @@ describe("errors by type", () => {
       const error = apiError(yield* Effect.flip(client.alerts.get(firstAlert)))
       expect(error.reason).toBe("ServerError")
       expect(error.status).toBe(500)
-    }).pipe(Effect.provide(testLayer({ faults: [{ path: /^alerts\//, fault: { _tag: "Status", status: 500 } }] }))))
+    }).pipe(Effect.provide(testLayer({ faults: [{ path: /^alerts\//, fault: { _tag: "Status", status: 500 } }] })))
+  )
 
   it.effect("users of an unknown organization is NotFound", () =>
     Effect.gen(function* () {
@@ -44,7 +46,8 @@ describe("errors by type", () => {
       expect(error._tag === "NotFound" && error.url).toBe(
         "https://app.threatstack.com/api/v1/organizations/5a00ffff0000000000000000/users"
       )
-    }).pipe(Effect.provide(testLayer())))
+    }).pipe(Effect.provide(testLayer()))
+  )
 
   it.effect.each([
     [400, "BadRequest"],
@@ -64,7 +67,8 @@ describe("errors by type", () => {
       expect(error.url).toBe("https://app.threatstack.com/api/v1/policies")
       expect(error.attempts).toBe(1)
       expect(error.requestId).toBe("fake-1")
-    }))
+    })
+  )
 
   it.effect("429 carries the wait the server asked for (Retry-After, x-rate-limit-reset)", () =>
     Effect.gen(function* () {
@@ -78,18 +82,20 @@ describe("errors by type", () => {
       expect(date.retryAfter).toEqual(Duration.millis(5000))
       const none = apiError(yield* policiesError({ _tag: "Status", status: 429 }))
       expect(none.retryAfter).toBeUndefined()
-    }))
+    })
+  )
 
   it.effect("an {errors: [...]} body, an HTML page and an empty body", () =>
     Effect.gen(function* () {
-      const list = apiError(yield* policiesError({ _tag: "Status", status: 400, body: "{\"errors\":[\"bad a\",\"bad b\"]}" }))
+      const list = apiError(yield* policiesError({ _tag: "Status", status: 400, body: '{"errors":["bad a","bad b"]}' }))
       expect(list.detail).toBe("bad a; bad b")
       const html = apiError(yield* policiesError({ _tag: "Html", status: 502 }))
       expect(html.reason).toBe("ServerError")
       expect(html.detail).toBe("HTTP 502 with a non-JSON body")
       const empty = apiError(yield* policiesError({ _tag: "EmptyBody", status: 503 }))
       expect(empty.detail).toBe("HTTP 503 with an empty body")
-    }))
+    })
+  )
 
   it.effect("a 200 that is not JSON, truncated, or empty is InvalidResponse", () =>
     Effect.gen(function* () {
@@ -101,7 +107,8 @@ describe("errors by type", () => {
       expect(html.reason).toBe("InvalidResponse")
       const empty = apiError(yield* policiesError({ _tag: "EmptyBody", status: 200 }))
       expect(empty.detail).toBe("expected JSON, got an empty body")
-    }))
+    })
+  )
 
   it.effect("a record with a wrong-typed field names the field", () =>
     Effect.gen(function* () {
@@ -109,48 +116,72 @@ describe("errors by type", () => {
       expect(error.reason).toBe("InvalidResponse")
       expect(error.path).toBe("[0].name")
       expect(error.message).toContain("at [0].name")
-    }))
+    })
+  )
 
   it.effect("a dropped connection is a Transport error", () =>
     Effect.gen(function* () {
       const error = apiError(yield* policiesError({ _tag: "Drop" }))
       expect(error.reason).toBe("Transport")
-    }))
+    })
+  )
 
   it.effect("a hung request is a Timeout carrying the duration", () =>
     Effect.gen(function* () {
-      const fiber = yield* Effect.fork(Effect.gen(function* () {
-        const client = yield* ThreatStack.ThreatStack
-        return yield* Effect.flip(client.agents.get("a90000000000000000000000"))
-      }).pipe(Effect.provide(testLayer({ faults: [{ fault: { _tag: "Hang" } }] }, { timeout: "5 seconds" }))))
+      const fiber = yield* Effect.fork(
+        Effect.gen(function* () {
+          const client = yield* ThreatStack.ThreatStack
+          return yield* Effect.flip(client.agents.get("a90000000000000000000000"))
+        }).pipe(Effect.provide(testLayer({ faults: [{ fault: { _tag: "Hang" } }] }, { timeout: "5 seconds" })))
+      )
       yield* TestClock.adjust("5 seconds")
       const error = yield* Fiber.join(fiber)
       expect(error._tag).toBe("Timeout")
       expect(error._tag === "Timeout" && Duration.toSeconds(error.timeout)).toBe(5)
       expect(error.message).toContain("no answer within 5s")
-    }))
+    })
+  )
 
   it.effect("the key appears in no error: message, String, JSON, Cause.pretty", () =>
     Effect.gen(function* () {
       const errors: Array<ThreatStackError.ThreatStackError> = []
       const reply = (status: number, body: string) => () => new Response(body, { status })
-      for (const [status, body] of [[401, `{"message":"bad key ${"x"}"}`], [500, ""], [200, "not json"], [200, "[{\"id\":1}]"], [404, ""]] as const) {
+      for (const [status, body] of [
+        [401, `{"message":"bad key ${"x"}"}`],
+        [500, ""],
+        [200, "not json"],
+        [200, '[{"id":1}]'],
+        [404, ""]
+      ] as const) {
         const recorder = recordingClient(reply(status, body))
         const layer = ThreatStack.layer({ apiKey: SECRET, maxRetries: 0 }).pipe(Layer.provide(recorder.layer))
-        const error = yield* Effect.flip(Effect.flatMap(ThreatStack.ThreatStack, (c) =>
-          Effect.zipRight(Stream.runDrain(c.policies.list()), c.organizations.users("o1"))).pipe(Effect.provide(layer)))
+        const error = yield* Effect.flip(
+          Effect.flatMap(ThreatStack.ThreatStack, (c) =>
+            Effect.zipRight(Stream.runDrain(c.policies.list()), c.organizations.users("o1"))
+          ).pipe(Effect.provide(layer))
+        )
         errors.push(error)
       }
-      const bad = yield* Effect.flip(ThreatStack.ThreatStack.pipe(
-        Effect.flatMap((c) => Stream.runDrain(c.alerts.list({ start: "x" }))),
-        Effect.provide(ThreatStack.layer({ apiKey: SECRET }).pipe(Layer.provide(recordingClient().layer)))
-      ))
+      const bad = yield* Effect.flip(
+        ThreatStack.ThreatStack.pipe(
+          Effect.flatMap((c) => Stream.runDrain(c.alerts.list({ start: "x" }))),
+          Effect.provide(ThreatStack.layer({ apiKey: SECRET }).pipe(Layer.provide(recordingClient().layer)))
+        )
+      )
       errors.push(bad)
-      expect(errors.map((e) => e._tag)).toEqual(["ThreatStackAPIError", "ThreatStackAPIError", "ThreatStackAPIError", "ThreatStackAPIError", "NotFound", "InvalidArgument"])
+      expect(errors.map((e) => e._tag)).toEqual([
+        "ThreatStackAPIError",
+        "ThreatStackAPIError",
+        "ThreatStackAPIError",
+        "ThreatStackAPIError",
+        "NotFound",
+        "InvalidArgument"
+      ])
       for (const error of errors) {
         for (const text of [error.message, String(error), JSON.stringify(error), Cause.pretty(Cause.fail(error))]) {
           expect(text).not.toContain(SECRET)
         }
       }
-    }))
+    })
+  )
 })

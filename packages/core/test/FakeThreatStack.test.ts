@@ -38,7 +38,9 @@ describe("FakeThreatStack semantics", () => {
         expect(missing.json).toEqual({ status: "error", message: "Unauthorized: missing or invalid API key" })
         expect((yield* call(fake, "agents", { authorization: "wrong" })).status).toBe(401)
         expect((yield* call(fake, "agents")).status).toBe(200)
-      })))
+      })
+    )
+  )
 
   it.effect("scopes data by the Organization header; 403 for an organization the key is not in", () =>
     withFake({}, (fake) =>
@@ -51,7 +53,9 @@ describe("FakeThreatStack semantics", () => {
         expect((asSecond.json as Array<{ organization_id: string }>)[0]?.organization_id).toBe(second!.id)
         const other = yield* call(fake, "agents", { authorization: KEY, organization: "5affffff0000000000000000" })
         expect(other.status).toBe(403)
-      })))
+      })
+    )
+  )
 
   it.effect("pages with page/count (limit too), [] past the end, default count 20", () =>
     withFake({}, (fake) =>
@@ -64,27 +68,38 @@ describe("FakeThreatStack semantics", () => {
         expect(ids((yield* call(fake, "agents")).json)).toEqual(all.slice(0, 20))
         expect((yield* call(fake, "agents?count=0")).status).toBe(400)
         expect((yield* call(fake, "agents?page=-1")).status).toBe(400)
-      })))
+      })
+    )
+  )
 
   it.effect("filters alerts and logs by start/end in both date forms; 400 for a malformed one", () =>
     withFake({ counts: { alerts: 24 * 60, logs: 60 }, span: "60 days" }, (fake) =>
       Effect.gen(function* () {
         // 1440 alerts over 60 days: one an hour, the newest at NOW - 1 h
-        const may31 = (yield* call(fake, "alerts?count=100&start=2017-05-31&end=2017-05-31")).json as Array<{ created_at: number }>
+        const may31 = (yield* call(fake, "alerts?count=100&start=2017-05-31&end=2017-05-31")).json as Array<{
+          created_at: number
+        }>
         expect(may31).toHaveLength(24)
         for (const a of may31) {
           expect(a.created_at).toBeGreaterThanOrEqual(Date.UTC(2017, 4, 31))
           expect(a.created_at).toBeLessThan(NOW)
         }
-        const hour = (yield* call(fake, "alerts?start=2017-05-31+08%3A00%3A00&end=2017-05-31+10%3A00%3A00")).json as Array<{ created_at: number }>
-        expect(hour.map((a) => a.created_at)).toEqual([Date.UTC(2017, 4, 31, 10), Date.UTC(2017, 4, 31, 9), Date.UTC(2017, 4, 31, 8)])
+        const hour = (yield* call(fake, "alerts?start=2017-05-31+08%3A00%3A00&end=2017-05-31+10%3A00%3A00"))
+          .json as Array<{ created_at: number }>
+        expect(hour.map((a) => a.created_at)).toEqual([
+          Date.UTC(2017, 4, 31, 10),
+          Date.UTC(2017, 4, 31, 9),
+          Date.UTC(2017, 4, 31, 8)
+        ])
         const logs = (yield* call(fake, "logs?count=100&start=2017-05-31")).json as Array<{ timestamp: number }>
         expect(logs.length).toBe(1)
         const bad = yield* call(fake, "alerts?start=31-05-2017")
         expect(bad.status).toBe(400)
         expect(bad.json).toEqual({ status: "error", message: "invalid start date: 31-05-2017" })
         expect((yield* call(fake, "alerts?start=2017-06-01&end=2017-05-01")).status).toBe(400)
-      })))
+      })
+    )
+  )
 
   it.effect("projects fields, comma-separated or repeated", () =>
     withFake({}, (fake) =>
@@ -93,7 +108,9 @@ describe("FakeThreatStack semantics", () => {
         const repeated = (yield* call(fake, "agents?count=2&fields=hostname&fields=ip_address")).json
         expect(comma).toEqual(repeated)
         expect(Object.keys((comma as Array<object>)[0]!)).toEqual(["hostname", "ip_address"])
-      })))
+      })
+    )
+  )
 
   it.effect("get by id, 404 for unknown ids and routes; users of an organization", () =>
     withFake({}, (fake) =>
@@ -108,12 +125,17 @@ describe("FakeThreatStack semantics", () => {
         expect((yield* call(fake, "agents/a9000000ffffffffffffffff")).status).toBe(404)
         expect((yield* call(fake, "alerts/zzz")).status).toBe(404)
         expect((yield* call(fake, "logs/1")).status).toBe(404)
-        const users = (yield* call(fake, `organizations/${fake.organizations[1]!.id}/users`)).json as Array<{ organization_id: string; role: string }>
+        const users = (yield* call(fake, `organizations/${fake.organizations[1]!.id}/users`)).json as Array<{
+          organization_id: string
+          role: string
+        }>
         expect(users).toHaveLength(5)
         expect(users.every((u) => u.organization_id === fake.organizations[1]!.id)).toBe(true)
         expect(users.filter((u) => u.role === "owner")).toHaveLength(1)
         expect((yield* call(fake, "organizations/nope/users")).status).toBe(404)
-      })))
+      })
+    )
+  )
 
   it.effect("the same seed gives the same data; another seed other data", () =>
     Effect.gen(function* () {
@@ -122,7 +144,8 @@ describe("FakeThreatStack semantics", () => {
       const c = yield* withFake({ seed: 4 }, (fake) => call(fake, "alerts?count=5"))
       expect(a.body).toBe(b.body)
       expect(a.body).not.toBe(c.body)
-    }))
+    })
+  )
 
   it.effect("records requests with the key redacted", () =>
     withFake({}, (fake) =>
@@ -137,7 +160,9 @@ describe("FakeThreatStack semantics", () => {
         })
         yield* fake.clearRequests
         expect(yield* fake.requests).toEqual([])
-      })))
+      })
+    )
+  )
 })
 
 describe("FakeThreatStack faults", () => {
@@ -147,80 +172,98 @@ describe("FakeThreatStack faults", () => {
         const statuses: Array<number> = []
         for (let i = 0; i < 3; i++) statuses.push((yield* call(fake, "policies")).status)
         expect(statuses).toEqual([503, 503, 200])
-      })))
+      })
+    )
+  )
 
   it.effect("by request number (nth) and by page", () =>
-    withFake({
-      faults: [
-        { path: "agents", nth: 2, fault: { _tag: "Status", status: 500 } },
-        { path: "alerts", page: 1, fault: { _tag: "Status", status: 502 } }
-      ]
-    }, (fake) =>
-      Effect.gen(function* () {
-        const agents = [yield* call(fake, "agents"), yield* call(fake, "agents"), yield* call(fake, "agents")]
-        expect(agents.map((r) => r.status)).toEqual([200, 500, 200])
-        expect((yield* call(fake, "alerts?page=0")).status).toBe(200)
-        expect((yield* call(fake, "alerts?page=1")).status).toBe(502)
-      })))
+    withFake(
+      {
+        faults: [
+          { path: "agents", nth: 2, fault: { _tag: "Status", status: 500 } },
+          { path: "alerts", page: 1, fault: { _tag: "Status", status: 502 } }
+        ]
+      },
+      (fake) =>
+        Effect.gen(function* () {
+          const agents = [yield* call(fake, "agents"), yield* call(fake, "agents"), yield* call(fake, "agents")]
+          expect(agents.map((r) => r.status)).toEqual([200, 500, 200])
+          expect((yield* call(fake, "alerts?page=0")).status).toBe(200)
+          expect((yield* call(fake, "alerts?page=1")).status).toBe(502)
+        })
+    )
+  )
 
   it.effect("429 with Retry-After or x-rate-limit-reset", () =>
-    withFake({
-      faults: [
-        { path: "agents", times: 1, fault: { _tag: "RateLimit", retryAfter: 3 } },
-        { path: "alerts", times: 1, fault: { _tag: "RateLimit", resetMs: 1200 } }
-      ]
-    }, (fake) =>
-      Effect.gen(function* () {
-        const a = yield* call(fake, "agents")
-        expect([a.status, a.headers["retry-after"]]).toEqual([429, "3"])
-        const b = yield* call(fake, "alerts")
-        expect([b.status, b.headers["x-rate-limit-reset"]]).toEqual([429, "1200"])
-      })))
+    withFake(
+      {
+        faults: [
+          { path: "agents", times: 1, fault: { _tag: "RateLimit", retryAfter: 3 } },
+          { path: "alerts", times: 1, fault: { _tag: "RateLimit", resetMs: 1200 } }
+        ]
+      },
+      (fake) =>
+        Effect.gen(function* () {
+          const a = yield* call(fake, "agents")
+          expect([a.status, a.headers["retry-after"]]).toEqual([429, "3"])
+          const b = yield* call(fake, "alerts")
+          expect([b.status, b.headers["x-rate-limit-reset"]]).toEqual([429, "1200"])
+        })
+    )
+  )
 
   it.effect("latency delays the answer; hang never answers (TestClock)", () =>
-    withFake({
-      faults: [
-        { path: "agents", fault: { _tag: "Latency", delay: "2 seconds" } },
-        { path: "alerts", fault: { _tag: "Hang" } }
-      ]
-    }, (fake) =>
-      Effect.gen(function* () {
-        const slow = yield* Effect.fork(call(fake, "agents"))
-        const hung = yield* Effect.fork(call(fake, "alerts"))
-        yield* TestClock.adjust("1999 millis")
-        expect(slow.unsafePoll()).toBeNull()
-        yield* TestClock.adjust("1 millis")
-        expect((yield* Fiber.join(slow)).status).toBe(200)
-        yield* TestClock.adjust("1 hour")
-        expect(hung.unsafePoll()).toBeNull()
-        yield* Fiber.interrupt(hung)
-      })))
+    withFake(
+      {
+        faults: [
+          { path: "agents", fault: { _tag: "Latency", delay: "2 seconds" } },
+          { path: "alerts", fault: { _tag: "Hang" } }
+        ]
+      },
+      (fake) =>
+        Effect.gen(function* () {
+          const slow = yield* Effect.fork(call(fake, "agents"))
+          const hung = yield* Effect.fork(call(fake, "alerts"))
+          yield* TestClock.adjust("1999 millis")
+          expect(slow.unsafePoll()).toBeNull()
+          yield* TestClock.adjust("1 millis")
+          expect((yield* Fiber.join(slow)).status).toBe(200)
+          yield* TestClock.adjust("1 hour")
+          expect(hung.unsafePoll()).toBeNull()
+          yield* Fiber.interrupt(hung)
+        })
+    )
+  )
 
   it.effect("truncated body, wrong-typed field, HTML page, empty body, dropped connection", () =>
-    withFake({
-      faults: [
-        { path: "agents", fault: { _tag: "Truncate" } },
-        { path: "policies", fault: { _tag: "WrongType", field: "name" } },
-        { path: "logs", fault: { _tag: "Html", status: 502 } },
-        { path: "organizations", fault: { _tag: "EmptyBody", status: 503 } },
-        { path: "alerts", fault: { _tag: "Drop" } }
-      ]
-    }, (fake) =>
-      Effect.gen(function* () {
-        const truncated = yield* call(fake, "agents")
-        expect(truncated.status).toBe(200)
-        expect(() => JSON.parse(truncated.body)).toThrow()
-        const wrong = (yield* call(fake, "policies")).json as Array<{ name: unknown }>
-        expect(typeof wrong[0]!.name).toBe("number")
-        expect(typeof wrong[1]!.name).toBe("string")
-        const html = yield* call(fake, "logs")
-        expect([html.status, html.headers["content-type"]]).toEqual([502, "text/html"])
-        expect(html.body).toMatch(/^<html>/)
-        const empty = yield* call(fake, "organizations")
-        expect([empty.status, empty.body]).toEqual([503, ""])
-        const dropped = yield* call(fake, "alerts")
-        expect(dropped.delivery).toBe("drop")
-      })))
+    withFake(
+      {
+        faults: [
+          { path: "agents", fault: { _tag: "Truncate" } },
+          { path: "policies", fault: { _tag: "WrongType", field: "name" } },
+          { path: "logs", fault: { _tag: "Html", status: 502 } },
+          { path: "organizations", fault: { _tag: "EmptyBody", status: 503 } },
+          { path: "alerts", fault: { _tag: "Drop" } }
+        ]
+      },
+      (fake) =>
+        Effect.gen(function* () {
+          const truncated = yield* call(fake, "agents")
+          expect(truncated.status).toBe(200)
+          expect(() => JSON.parse(truncated.body)).toThrow()
+          const wrong = (yield* call(fake, "policies")).json as Array<{ name: unknown }>
+          expect(typeof wrong[0]!.name).toBe("number")
+          expect(typeof wrong[1]!.name).toBe("string")
+          const html = yield* call(fake, "logs")
+          expect([html.status, html.headers["content-type"]]).toEqual([502, "text/html"])
+          expect(html.body).toMatch(/^<html>/)
+          const empty = yield* call(fake, "organizations")
+          expect([empty.status, empty.body]).toEqual([503, ""])
+          const dropped = yield* call(fake, "alerts")
+          expect(dropped.delivery).toBe("drop")
+        })
+    )
+  )
 
   it.effect("faults added and cleared at run time", () =>
     withFake({}, (fake) =>
@@ -229,7 +272,9 @@ describe("FakeThreatStack faults", () => {
         expect((yield* call(fake, "agents")).status).toBe(500)
         yield* fake.clearFaults
         expect((yield* call(fake, "agents")).status).toBe(200)
-      })))
+      })
+    )
+  )
 })
 
 describe("FakeThreatStack request record", () => {
@@ -240,5 +285,7 @@ describe("FakeThreatStack request record", () => {
         expect((yield* fake.requests).map((r) => r.query)).toEqual(["page=7", "page=8", "page=9"])
         const last = yield* call(fake, "agents")
         expect(last.headers["x-request-id"]).toBe("fake-11")
-      })))
+      })
+    )
+  )
 })

@@ -27,7 +27,8 @@ const instrumented = (options: FakeThreatStack.Options) => {
   return { stats, layer }
 }
 
-const ids = <A extends { readonly id: string }>(records: Chunk.Chunk<A>) => Chunk.toReadonlyArray(records).map((r) => r.id)
+const ids = <A extends { readonly id: string }>(records: Chunk.Chunk<A>) =>
+  Chunk.toReadonlyArray(records).map((r) => r.id)
 
 describe("read-ahead paging", () => {
   it.effect("yields exactly the sequential stream's records, in order", () =>
@@ -41,7 +42,8 @@ describe("read-ahead paging", () => {
       const asked = (yield* requests).length - 26
       expect(asked).toBeGreaterThanOrEqual(26)
       expect(asked).toBeLessThanOrEqual(26 + 4)
-    }).pipe(Effect.provide(testLayer({ counts: { alerts: 1_234 } }))))
+    }).pipe(Effect.provide(testLayer({ counts: { alerts: 1_234 } })))
+  )
 
   it.effect("keeps up to n requests in flight", () => {
     const { layer, stats } = instrumented({
@@ -81,10 +83,15 @@ describe("read-ahead paging", () => {
       )
       expect(Either.isLeft(outcome) && outcome.left._tag).toBe("ThreatStackAPIError")
       expect(yield* Ref.get(delivered)).toBe(300)
-    }).pipe(Effect.provide(testLayer({
-      counts: { alerts: 1_000 },
-      faults: [{ path: "alerts", page: 3, fault: { _tag: "Status", status: 500 } }]
-    }))))
+    }).pipe(
+      Effect.provide(
+        testLayer({
+          counts: { alerts: 1_000 },
+          faults: [{ path: "alerts", page: 3, fault: { _tag: "Status", status: 500 } }]
+        })
+      )
+    )
+  )
 
   it.effect("concurrency must be a whole number ≥ 1; unpaged resources refuse it", () =>
     Effect.gen(function* () {
@@ -93,12 +100,15 @@ describe("read-ahead paging", () => {
       expect(zero.message).toBe("invalid concurrency: expected a whole number ≥ 1, got 0")
       const unpaged = yield* Effect.flip(Stream.runCollect(client.policies.list({ concurrency: 2 } as object)))
       expect(unpaged.message).toContain("policies are not paginated")
-    }).pipe(Effect.provide(testLayer())))
+    }).pipe(Effect.provide(testLayer()))
+  )
 })
 
 describe("getMany", () => {
   it.effect("returns results in input order, None for a miss, with bounded concurrency", () => {
-    const { layer, stats } = instrumented({ faults: [{ path: /^alerts\//, fault: { _tag: "Latency", delay: "20 millis" } }] })
+    const { layer, stats } = instrumented({
+      faults: [{ path: /^alerts\//, fault: { _tag: "Latency", delay: "20 millis" } }]
+    })
     return Effect.gen(function* () {
       const client = yield* ThreatStack.ThreatStack
       const wanted = Array.from({ length: 40 }, (_, i) => `a1000000${(39 - i).toString(16).padStart(16, "0")}`)
@@ -116,5 +126,8 @@ describe("getMany", () => {
       const client = yield* ThreatStack.ThreatStack
       const error = yield* Effect.flip(client.agents.getMany(["a90000000000000000000000", "a90000000000000000000001"]))
       expect(error._tag === "ThreatStackAPIError" && error.status).toBe(503)
-    }).pipe(Effect.provide(testLayer({ faults: [{ path: /^agents\//, nth: 2, fault: { _tag: "Status", status: 503 } }] }))))
+    }).pipe(
+      Effect.provide(testLayer({ faults: [{ path: /^agents\//, nth: 2, fault: { _tag: "Status", status: 503 } }] }))
+    )
+  )
 })

@@ -8,14 +8,17 @@ const plain = (value: unknown): unknown =>
   DateTime.isDateTime(value)
     ? DateTime.toEpochMillis(value)
     : Array.isArray(value)
-    ? value.map(plain)
-    : typeof value === "object" && value !== null
-    ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]))
-    : value
+      ? value.map(plain)
+      : typeof value === "object" && value !== null
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]))
+        : value
 
 // the record schemas need no services; a generic Struct<F> just cannot show it
 const schemaDecode = <A, I, R>(schema: Schema.Schema<A, I, R>) =>
-  Schema.decodeUnknownEither(schema as unknown as Schema.Schema<A, I>, { onExcessProperty: "preserve", errors: "first" })
+  Schema.decodeUnknownEither(schema as unknown as Schema.Schema<A, I>, {
+    onExcessProperty: "preserve",
+    errors: "first"
+  })
 
 const page = (path: string) =>
   Effect.gen(function* () {
@@ -29,12 +32,14 @@ const page = (path: string) =>
   })
 
 /** Both decodes of `json` with `struct`, as plain values. */
-const both = <F extends Schema.Struct.Fields>(struct: Schema.Struct<F>) => (json: unknown) => {
-  const isList = Array.isArray(json)
-  const fast = isList ? RecordDecoder.array(struct)(json) : RecordDecoder.record(struct)(json)
-  const slow = isList ? schemaDecode(Schema.Array(struct))(json) : schemaDecode(struct)(json)
-  return { fast: Either.map(fast, plain), slow: Either.map(slow, plain) }
-}
+const both =
+  <F extends Schema.Struct.Fields>(struct: Schema.Struct<F>) =>
+  (json: unknown) => {
+    const isList = Array.isArray(json)
+    const fast = isList ? RecordDecoder.array(struct)(json) : RecordDecoder.record(struct)(json)
+    const slow = isList ? schemaDecode(Schema.Array(struct))(json) : schemaDecode(struct)(json)
+    return { fast: Either.map(fast, plain), slow: Either.map(slow, plain) }
+  }
 
 const structs = [
   ["agents?count=100", both(Agents.Agent)],
@@ -52,16 +57,18 @@ describe("RecordDecoder gives exactly the Schema's result", () => {
       const { fast, slow } = decodeBoth(yield* page(path))
       expect(Either.isRight(fast)).toBe(true)
       expect(fast).toEqual(slow)
-    }))
+    })
+  )
 
   it.effect("unknown fields are kept, nested ones too", () =>
     Effect.gen(function* () {
       const json = (yield* page("alerts/a10000000000000000000005")) as Record<string, unknown>
       const withExtra = { ...json, added_later: [1, 2], rule: { original_rule: { name: "n", extra: true } } }
       const fast = Either.getOrThrow(RecordDecoder.record(Alerts.AlertDetail)(withExtra))
-      expect((fast as unknown as Record<string, unknown>)["added_later"]).toEqual([1, 2])
+      expect((fast as unknown as Record<string, unknown>).added_later).toEqual([1, 2])
       expect(fast.rule.original_rule).toEqual({ name: "n", extra: true })
-    }))
+    })
+  )
 
   it.effect("a mismatch fails with the Schema's own error and path", () =>
     Effect.gen(function* () {
@@ -83,5 +90,6 @@ describe("RecordDecoder gives exactly the Schema's result", () => {
           Either.isLeft(e) ? ParseResult.ArrayFormatter.formatErrorSync(e.left) : []
         expect(message(fast)).toEqual(message(slow))
       }
-    }))
+    })
+  )
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, DateTime, Effect, Option, Schema, Stream } from "effect"
-import { Alerts, FakeThreatStack, ThreatStack, Timestamp } from "@effect-threatstack/core"
+import { Alerts, type FakeThreatStack, ThreatStack, Timestamp } from "@effect-threatstack/core"
 import { testLayer } from "./utils.js"
 
 const alert = {
@@ -41,12 +41,13 @@ describe("records", () => {
       const c = yield* ThreatStack.ThreatStack
       const [listed] = yield* Stream.runCollect(c.alerts.list()).pipe(Effect.map(Chunk.toReadonlyArray))
       expect(listed).toBeDefined()
-      expect((listed as unknown as Record<string, unknown>)["future_field"]).toEqual({ added: "by the API later" })
+      expect((listed as unknown as Record<string, unknown>).future_field).toEqual({ added: "by the API later" })
       expect(DateTime.toEpochMillis(listed!.created_at)).toBe(Date.UTC(2017, 4, 10))
       expect(listed!.expires_at).toBeNull()
       const detail = yield* c.alerts.get("al1")
       expect(Option.map(detail, (d) => d.rule.original_rule.name)).toEqual(Option.some("Crontab Modified"))
-    }).pipe(Effect.provide(testLayer(supplied([alert])))))
+    }).pipe(Effect.provide(testLayer(supplied([alert]))))
+  )
 
   it.effect("a typed projection has exactly the requested fields", () =>
     Effect.gen(function* () {
@@ -64,17 +65,24 @@ describe("records", () => {
       c.organizations.get
       // @ts-expect-error policies do not page
       c.policies.list({ page: 1 })
-    }).pipe(Effect.provide(testLayer(supplied([alert])))))
+    }).pipe(Effect.provide(testLayer(supplied([alert]))))
+  )
 
   it.effect("a record that breaks the schema fails naming the field", () =>
     Effect.gen(function* () {
       const c = yield* ThreatStack.ThreatStack
       const error = yield* Effect.flip(Stream.runCollect(c.alerts.list()))
-      expect(error._tag === "ThreatStackAPIError" && [error.reason, error.path]).toEqual(["InvalidResponse", "[1].severity"])
-    }).pipe(Effect.provide(testLayer(supplied([alert, { ...alert, id: "al2", severity: "high" }])))))
+      expect(error._tag === "ThreatStackAPIError" && [error.reason, error.path]).toEqual([
+        "InvalidResponse",
+        "[1].severity"
+      ])
+    }).pipe(Effect.provide(testLayer(supplied([alert, { ...alert, id: "al2", severity: "high" }]))))
+  )
 
   it("the schemas accept every generated record", () => {
     const decode = Schema.decodeUnknownSync(Alerts.AlertDetail)
-    expect(() => decode({ ...alert, latest_events: [{ any: "shape" }], rule: { original_rule: { name: "x" } } })).not.toThrow()
+    expect(() =>
+      decode({ ...alert, latest_events: [{ any: "shape" }], rule: { original_rule: { name: "x" } } })
+    ).not.toThrow()
   })
 })

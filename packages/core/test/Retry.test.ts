@@ -16,7 +16,8 @@ describe("retries", () => {
       const policies = yield* Fiber.join(fiber)
       expect(policies.length).toBe(4)
       expect((yield* requests).length).toBe(3)
-    }).pipe(Effect.provide(retrying([{ path: "policies", times: 2, fault: { _tag: "Status", status: 503 } }]))))
+    }).pipe(Effect.provide(retrying([{ path: "policies", times: 2, fault: { _tag: "Status", status: 503 } }])))
+  )
 
   it.effect("the server's Retry-After is honoured, never undercut by the backoff", () =>
     Effect.gen(function* () {
@@ -28,7 +29,8 @@ describe("retries", () => {
       yield* TestClock.adjust("1 second")
       expect((yield* Fiber.join(fiber)).length).toBe(4)
       expect((yield* requests).length).toBe(2)
-    }).pipe(Effect.provide(retrying([{ path: "policies", times: 1, fault: { _tag: "RateLimit", retryAfter: 10 } }]))))
+    }).pipe(Effect.provide(retrying([{ path: "policies", times: 1, fault: { _tag: "RateLimit", retryAfter: 10 } }])))
+  )
 
   it.effect("400, 401, 403 and 404 are never retried", () =>
     Effect.gen(function* () {
@@ -36,7 +38,8 @@ describe("retries", () => {
       const error = yield* Effect.flip(Stream.runCollect(c.policies.list()))
       expect(error._tag === "ThreatStackAPIError" && error.attempts).toBe(1)
       expect((yield* requests).length).toBe(1)
-    }).pipe(Effect.provide(retrying([{ path: "policies", fault: { _tag: "Status", status: 403 } }]))))
+    }).pipe(Effect.provide(retrying([{ path: "policies", fault: { _tag: "Status", status: 403 } }])))
+  )
 
   it.effect("when retries run out the error carries the attempt count", () =>
     Effect.gen(function* () {
@@ -47,7 +50,8 @@ describe("retries", () => {
       expect(error._tag === "ThreatStackAPIError" && [error.reason, error.attempts]).toEqual(["ServerError", 3])
       expect(error.message).toContain("3 attempts")
       expect((yield* requests).length).toBe(3)
-    }).pipe(Effect.provide(retrying([{ path: "policies", fault: { _tag: "Status", status: 502 } }], 2))))
+    }).pipe(Effect.provide(retrying([{ path: "policies", fault: { _tag: "Status", status: 502 } }], 2)))
+  )
 
   it.effect("a failing middle page is retried in place: no record repeated or skipped", () =>
     Effect.gen(function* () {
@@ -64,7 +68,8 @@ describe("retries", () => {
         "page=2&count=100",
         "page=3&count=100"
       ])
-    }).pipe(Effect.provide(retrying([{ path: "alerts", page: 1, times: 1, fault: { _tag: "Status", status: 500 } }]))))
+    }).pipe(Effect.provide(retrying([{ path: "alerts", page: 1, times: 1, fault: { _tag: "Status", status: 500 } }])))
+  )
 
   it.effect("a hung attempt times out and is retried", () =>
     Effect.gen(function* () {
@@ -73,8 +78,13 @@ describe("retries", () => {
       yield* TestClock.adjust("1 minute")
       expect((yield* Fiber.join(fiber)).length).toBe(5)
       expect((yield* requests).length).toBe(2)
-    }).pipe(Effect.provide(testLayer(
-      { faults: [{ path: /users$/, times: 1, fault: { _tag: "Hang" } }] },
-      { timeout: "5 seconds", maxRetries: 1, retryBaseDelay: "1 second" }
-    ))))
+    }).pipe(
+      Effect.provide(
+        testLayer(
+          { faults: [{ path: /users$/, times: 1, fault: { _tag: "Hang" } }] },
+          { timeout: "5 seconds", maxRetries: 1, retryBaseDelay: "1 second" }
+        )
+      )
+    )
+  )
 })

@@ -10,9 +10,10 @@ const sent = <A, E>(
   reply?: Parameters<typeof recordingClient>[0]
 ) => {
   const recorder = recordingClient(reply)
-  return Effect.provide(body, ThreatStack.layer({ apiKey: SECRET, ...settings }).pipe(Layer.provide(recorder.layer))).pipe(
-    Effect.as(recorder.seen)
-  )
+  return Effect.provide(
+    body,
+    ThreatStack.layer({ apiKey: SECRET, ...settings }).pipe(Layer.provide(recorder.layer))
+  ).pipe(Effect.as(recorder.seen))
 }
 
 const client = ThreatStack.ThreatStack
@@ -20,49 +21,77 @@ const client = ThreatStack.ThreatStack
 describe("what goes on the wire", () => {
   it.effect("headers: the raw key, Accept, User-Agent, and no Organization when none is set", () =>
     Effect.gen(function* () {
-      const [request] = yield* sent({}, Effect.flatMap(client, (c) => Stream.runDrain(c.policies.list())))
+      const [request] = yield* sent(
+        {},
+        Effect.flatMap(client, (c) => Stream.runDrain(c.policies.list()))
+      )
       expect(request?.url.toString()).toBe("https://app.threatstack.com/api/v1/policies")
-      expect(request?.headers["authorization"]).toBe(SECRET)
-      expect(request?.headers["accept"]).toBe("application/json")
+      expect(request?.headers.authorization).toBe(SECRET)
+      expect(request?.headers.accept).toBe("application/json")
       expect(request?.headers["user-agent"]).toBe(`effect-threatstack/${ThreatStackClient.version}`)
       expect(request?.headers).not.toHaveProperty("organization")
-    }))
+    })
+  )
 
   it.effect("the Organization header when an org id is configured", () =>
     Effect.gen(function* () {
-      const [request] = yield* sent({ orgId: "org-42" }, Effect.flatMap(client, (c) => Stream.runDrain(c.organizations.list())))
-      expect(request?.headers["organization"]).toBe("org-42")
+      const [request] = yield* sent(
+        { orgId: "org-42" },
+        Effect.flatMap(client, (c) => Stream.runDrain(c.organizations.list()))
+      )
+      expect(request?.headers.organization).toBe("org-42")
       expect(request?.url.pathname).toBe("/api/v1/organizations")
-    }))
+    })
+  )
 
   it.effect("a walk sends page and count 100; an explicit page sends exactly what was asked", () =>
     Effect.gen(function* () {
-      const walk = yield* sent({}, Effect.flatMap(client, (c) => Stream.runDrain(c.agents.list())))
+      const walk = yield* sent(
+        {},
+        Effect.flatMap(client, (c) => Stream.runDrain(c.agents.list()))
+      )
       expect(walk.map((r) => r.url.search)).toEqual(["?page=0&count=100"])
-      const one = yield* sent({}, Effect.flatMap(client, (c) => Stream.runDrain(c.agents.list({ page: 2, count: 10 }))))
+      const one = yield* sent(
+        {},
+        Effect.flatMap(client, (c) => Stream.runDrain(c.agents.list({ page: 2, count: 10 })))
+      )
       expect(one.map((r) => r.url.search)).toEqual(["?page=2&count=10"])
-      const noCount = yield* sent({}, Effect.flatMap(client, (c) => Stream.runDrain(c.logs.list({ page: 1 }))))
+      const noCount = yield* sent(
+        {},
+        Effect.flatMap(client, (c) => Stream.runDrain(c.logs.list({ page: 1 })))
+      )
       expect(noCount.map((r) => r.url.search)).toEqual(["?page=1"])
-    }))
+    })
+  )
 
   it.effect("time ranges in both string forms, Date and DateTime, all UTC", () =>
     Effect.gen(function* () {
       const dates = yield* sent(
         {},
-        Effect.flatMap(client, (c) => Stream.runDrain(c.alerts.list({ start: "2017-05-01", end: "2017-05-31", page: 0 })))
+        Effect.flatMap(client, (c) =>
+          Stream.runDrain(c.alerts.list({ start: "2017-05-01", end: "2017-05-31", page: 0 }))
+        )
       )
       expect(dates[0]?.url.searchParams.get("start")).toBe("2017-05-01")
       expect(dates[0]?.url.searchParams.get("end")).toBe("2017-05-31")
       const times = yield* sent(
         {},
         Effect.flatMap(client, (c) =>
-          Stream.runDrain(c.alerts.list({ start: new Date(Date.UTC(2017, 4, 1, 8, 0, 0, 250)), end: DateTime.unsafeMake("2017-05-01T09:00:00.5Z"), page: 0 })))
+          Stream.runDrain(
+            c.alerts.list({
+              start: new Date(Date.UTC(2017, 4, 1, 8, 0, 0, 250)),
+              end: DateTime.unsafeMake("2017-05-01T09:00:00.5Z"),
+              page: 0
+            })
+          )
+        )
       )
       // start rounds down, end rounds up: the slice is never narrower than asked
       expect(times[0]?.url.searchParams.get("start")).toBe("2017-05-01 08:00:00")
       expect(times[0]?.url.searchParams.get("end")).toBe("2017-05-01 09:00:01")
       expect(times[0]?.url.search).toContain("start=2017-05-01+08%3A00%3A00")
-    }))
+    })
+  )
 
   it.effect("fields are sent comma-separated", () =>
     Effect.gen(function* () {
@@ -71,7 +100,8 @@ describe("what goes on the wire", () => {
         Effect.flatMap(client, (c) => Stream.runDrain(c.agents.list({ fields: ["hostname", "ip_address"] })))
       )
       expect(request?.url.searchParams.get("fields")).toBe("hostname,ip_address")
-    }))
+    })
+  )
 
   it.effect("get and users escape the id into the path", () =>
     Effect.gen(function* () {
@@ -80,6 +110,10 @@ describe("what goes on the wire", () => {
         Effect.flatMap(client, (c) => Effect.zip(c.alerts.get("a/b?c"), c.organizations.users("org 1"))),
         (_, url) => (url.pathname.endsWith("users") ? Response.json([]) : Response.json({}, { status: 404 }))
       )
-      expect(seen.map((r) => r.url.pathname)).toEqual(["/api/v1/alerts/a%2Fb%3Fc", "/api/v1/organizations/org%201/users"])
-    }))
+      expect(seen.map((r) => r.url.pathname)).toEqual([
+        "/api/v1/alerts/a%2Fb%3Fc",
+        "/api/v1/organizations/org%201/users"
+      ])
+    })
+  )
 })

@@ -14,10 +14,7 @@ export const fakeOptions = (options: FakeThreatStack.Options = {}): FakeThreatSt
 })
 
 /** The SDK over the in-memory fake; retries off unless asked, so TestClock never stalls a test. */
-export const testLayer = (
-  options: FakeThreatStack.Options = {},
-  settings: Partial<ThreatStackConfig.Options> = {}
-) =>
+export const testLayer = (options: FakeThreatStack.Options = {}, settings: Partial<ThreatStackConfig.Options> = {}) =>
   ThreatStack.layer({ apiKey: FakeThreatStack.defaultApiKey, maxRetries: 0, ...settings }).pipe(
     Layer.provideMerge(FakeThreatStack.layer(fakeOptions(options)))
   )

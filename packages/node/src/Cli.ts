@@ -52,7 +52,10 @@ export const ExitCode = {
  */
 export class CliFailure {
   readonly _tag = "CliFailure"
-  constructor(readonly message: string, readonly code: number) {}
+  constructor(
+    readonly message: string,
+    readonly code: number
+  ) {}
 }
 
 /** The generated data of the embedded fake: a busy week, about 30 alerts an hour. */
@@ -69,7 +72,10 @@ const connection = {
     Options.optional,
     Options.withDescription("API key (default: $THREATSTACK_API_KEY)")
   ),
-  orgId: Options.text("org-id").pipe(Options.optional, Options.withDescription("organization id (default: $THREATSTACK_ORG_ID)")),
+  orgId: Options.text("org-id").pipe(
+    Options.optional,
+    Options.withDescription("organization id (default: $THREATSTACK_ORG_ID)")
+  ),
   baseUrl: Options.text("base-url").pipe(
     Options.optional,
     Options.withDescription("versioned API base URL (default: $THREATSTACK_BASE_URL or the live API)")
@@ -110,10 +116,16 @@ const withClient = <A, E>(conn: Connection, effect: Effect.Effect<A, E, ThreatSt
 // list
 
 const listOptions = {
-  start: Options.text("start").pipe(Options.optional, Options.withDescription("2017-05-01 or '2017-05-01 08:00:00' (UTC)")),
+  start: Options.text("start").pipe(
+    Options.optional,
+    Options.withDescription("2017-05-01 or '2017-05-01 08:00:00' (UTC)")
+  ),
   end: Options.text("end").pipe(Options.optional, Options.withDescription("2017-05-31 or '2017-05-31 23:00:00' (UTC)")),
   page: Options.integer("page").pipe(Options.optional, Options.withDescription("only this page (0-based)")),
-  count: Options.integer("count").pipe(Options.optional, Options.withDescription("page size (default 100 when walking)")),
+  count: Options.integer("count").pipe(
+    Options.optional,
+    Options.withDescription("page size (default 100 when walking)")
+  ),
   fields: Options.text("fields").pipe(Options.optional, Options.withDescription("comma-separated field names")),
   limit: Options.integer("limit").pipe(Options.optional, Options.withDescription("stop after N records")),
   format: Options.choice("format", ["table", "json", "ndjson"]).pipe(
@@ -150,9 +162,13 @@ const listStream = (
   const { count, page, ...range } = options
   switch (resource) {
     case "agents":
-      return fields ? client.agents.list({ ...options, fields: fieldsOf<Agents.Agent>(fields) }) : client.agents.list(options)
+      return fields
+        ? client.agents.list({ ...options, fields: fieldsOf<Agents.Agent>(fields) })
+        : client.agents.list(options)
     case "alerts":
-      return fields ? client.alerts.list({ ...options, fields: fieldsOf<Alerts.Alert>(fields) }) : client.alerts.list(options)
+      return fields
+        ? client.alerts.list({ ...options, fields: fieldsOf<Alerts.Alert>(fields) })
+        : client.alerts.list(options)
     case "logs":
       return fields ? client.logs.list({ ...options, fields: fieldsOf<Logs.Log>(fields) }) : client.logs.list(options)
   }
@@ -170,7 +186,9 @@ const listStream = (
         ? client.organizations.list({ ...range, fields: fieldsOf<Organizations.Organization>(fields) })
         : client.organizations.list(range)
     case "policies":
-      return fields ? client.policies.list({ ...range, fields: fieldsOf<Policies.Policy>(fields) }) : client.policies.list(range)
+      return fields
+        ? client.policies.list({ ...range, fields: fieldsOf<Policies.Policy>(fields) })
+        : client.policies.list(range)
   }
 }
 
@@ -179,7 +197,12 @@ const fieldsOf = <A>(fields: ReadonlyArray<string>) => fields as ReadonlyArray<k
 
 const listCommand = (resource: ResourceName) =>
   Command.make("list", { ...connection, ...listOptions }, (o) => {
-    const fields = Option.map(o.fields, (f) => f.split(",").map((s) => s.trim()).filter((s) => s !== ""))
+    const fields = Option.map(o.fields, (f) =>
+      f
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "")
+    )
     const options: Resource.PagedListOptions = {
       start: optional(o.start),
       end: optional(o.end),
@@ -191,7 +214,11 @@ const listCommand = (resource: ResourceName) =>
       Effect.flatMap(ThreatStack.ThreatStack, (client) => {
         const stream = listStream(client, resource, options, optional(fields))
         const limited = Option.match(o.limit, { onNone: () => stream, onSome: (n) => Stream.take(stream, n) })
-        return CliOutput.writeStream(limited, o.format, Option.getOrElse(fields, () => COLUMNS[resource]))
+        return CliOutput.writeStream(
+          limited,
+          o.format,
+          Option.getOrElse(fields, () => COLUMNS[resource])
+        )
       })
     )
   }).pipe(Command.withDescription(`list ${resource}`))
@@ -202,7 +229,9 @@ const listCommand = (resource: ResourceName) =>
 const format = Options.choice("format", ["table", "json"]).pipe(Options.withDefault("table" as const))
 
 const printOne = (record: object, fmt: "table" | "json") =>
-  CliOutput.write(fmt === "json" ? JSON.stringify(CliOutput.toPlain(record), null, 2) + "\n" : CliOutput.vertical(record))
+  CliOutput.write(
+    fmt === "json" ? `${JSON.stringify(CliOutput.toPlain(record), null, 2)}\n` : CliOutput.vertical(record)
+  )
 
 const SINGULAR = { agents: "agent", alerts: "alert", policies: "policy" } as const
 
@@ -218,7 +247,8 @@ const getCommand = (resource: "agents" | "alerts" | "policies") =>
         }
         yield* printOne(found.value, o.format)
       })
-    )).pipe(Command.withDescription(`get one of the ${resource} by id (exit code ${ExitCode.notFound} when not found)`))
+    )
+  ).pipe(Command.withDescription(`get one of the ${resource} by id (exit code ${ExitCode.notFound} when not found)`))
 
 const usersCommand = Command.make(
   "users",
@@ -253,13 +283,20 @@ const resourceCommand = (resource: ResourceName) => {
 
 const demoCommand = Command.make(
   "demo",
-  { ...connection, live: Options.boolean("live").pipe(Options.withDescription("run against the API configured by THREATSTACK_* instead of the embedded fake")) },
+  {
+    ...connection,
+    live: Options.boolean("live").pipe(
+      Options.withDescription("run against the API configured by THREATSTACK_* instead of the embedded fake")
+    )
+  },
   (o) =>
     withClient(
       { ...o, demo: !o.live },
       Effect.gen(function* () {
         yield* CliOutput.write(
-          o.live ? "Threat Stack demo, against the configured API\n\n" : "Threat Stack demo, against the embedded fake API (no key needed)\n\n"
+          o.live
+            ? "Threat Stack demo, against the configured API\n\n"
+            : "Threat Stack demo, against the embedded fake API (no key needed)\n\n"
         )
         const report = yield* Demo.lastHour
         yield* CliOutput.write(Demo.render(report))
@@ -276,7 +313,10 @@ const fakeServerCommand = Command.make(
     port: Options.integer("port").pipe(Options.withDefault(0), Options.withDescription("0: any free port")),
     host: Options.text("host").pipe(Options.withDefault("127.0.0.1")),
     seed: Options.integer("seed").pipe(Options.withDefault(1)),
-    span: Options.text("span").pipe(Options.withDefault("30 days"), Options.withDescription("how far back alerts and logs go")),
+    span: Options.text("span").pipe(
+      Options.withDefault("30 days"),
+      Options.withDescription("how far back alerts and logs go")
+    ),
     apiKey: Options.text("api-key").pipe(Options.withDefault(FakeThreatStack.defaultApiKey)),
     latency: Options.text("latency").pipe(
       Options.optional,
@@ -293,7 +333,10 @@ const fakeServerCommand = Command.make(
     Effect.gen(function* () {
       const duration = (flag: string, text: string) =>
         Option.match(Duration.decodeUnknown(text), {
-          onNone: () => Effect.fail(new CliFailure(`invalid --${flag} ${JSON.stringify(text)}: expected e.g. '30 days'`, ExitCode.usage)),
+          onNone: () =>
+            Effect.fail(
+              new CliFailure(`invalid --${flag} ${JSON.stringify(text)}: expected e.g. '30 days'`, ExitCode.usage)
+            ),
           onSome: Effect.succeed
         })
       const span = yield* duration("span", o.span)
@@ -304,7 +347,14 @@ const fakeServerCommand = Command.make(
         seed: o.seed,
         span,
         apiKey: o.apiKey,
-        counts: { organizations: o.organizations, agents: o.agents, alerts: o.alerts, logs: o.logs, policies: o.policies, users: o.users },
+        counts: {
+          organizations: o.organizations,
+          agents: o.agents,
+          alerts: o.alerts,
+          logs: o.logs,
+          policies: o.policies,
+          users: o.users
+        },
         faults: latency === undefined ? [] : [{ fault: { _tag: "Latency", delay: latency } }]
       })
       yield* CliOutput.write(

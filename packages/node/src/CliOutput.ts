@@ -53,7 +53,10 @@ export const write = (text: string): Effect.Effect<void> =>
 
 /** A cell as people read it: timestamps as `2017-05-01 08:00:00 UTC`. */
 const cell = (value: unknown): string => {
-  if (DateTime.isDateTime(value)) return DateTime.formatIso(value).replace("T", " ").replace(/\.\d{3}Z$/, " UTC")
+  if (DateTime.isDateTime(value))
+    return DateTime.formatIso(value)
+      .replace("T", " ")
+      .replace(/\.\d{3}Z$/, " UTC")
   if (value === null || value === undefined) return "-"
   if (typeof value === "object") return JSON.stringify(toPlain(value))
   const text = String(value)
@@ -76,10 +79,13 @@ const cell = (value: unknown): string => {
 export const table = (rows: ReadonlyArray<object>, columns: ReadonlyArray<string>): string => {
   const cells = rows.map((row) => columns.map((c) => cell((row as Record<string, unknown>)[c])))
   const header = columns.map((c) => c.toUpperCase())
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)))
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? "").length)))
   const line = (values: ReadonlyArray<string>) =>
-    values.map((v, i) => (i === values.length - 1 ? v : v.padEnd(widths[i]!))).join("  ").trimEnd()
-  return [line(header), ...cells.map(line)].join("\n") + "\n"
+    values
+      .map((v, i) => (i === values.length - 1 ? v : v.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd()
+  return `${[line(header), ...cells.map(line)].join("\n")}\n`
 }
 
 /**
@@ -90,7 +96,7 @@ export const table = (rows: ReadonlyArray<object>, columns: ReadonlyArray<string
 export const vertical = (record: object): string => {
   const entries = Object.entries(record)
   const width = Math.max(...entries.map(([k]) => k.length))
-  return entries.map(([k, v]) => `${k.padEnd(width)}  ${cell(v)}`).join("\n") + "\n"
+  return `${entries.map(([k, v]) => `${k.padEnd(width)}  ${cell(v)}`).join("\n")}\n`
 }
 
 /** Progress on stderr while a listing runs, if stderr is a terminal. */
@@ -105,14 +111,20 @@ const withProgress = <E, R>(
       Effect.sync(() => {
         const seconds = Math.max(0.001, (Date.now() - started) / 1000)
         process.stderr.write(
-          `\r${records.toLocaleString("en-US")} records · ${pages} pages · ${
-            Math.round(records / seconds).toLocaleString("en-US")
-          } records/s `
+          `\r${records.toLocaleString("en-US")} records · ${pages} pages · ${Math.round(
+            records / seconds
+          ).toLocaleString("en-US")} records/s `
         )
-      }))
+      })
+    )
     const ticker = yield* Effect.fork(Effect.forever(Effect.zipRight(Effect.sleep("250 millis"), show)))
     yield* run((size) => Ref.update(counts, (c) => ({ records: c.records + size, pages: c.pages + 1 }))).pipe(
-      Effect.ensuring(Effect.zipRight(Fiber.interrupt(ticker), Effect.sync(() => process.stderr.write("\r\x1b[K"))))
+      Effect.ensuring(
+        Effect.zipRight(
+          Fiber.interrupt(ticker),
+          Effect.sync(() => process.stderr.write("\r\x1b[K"))
+        )
+      )
     )
   })
 }
@@ -134,14 +146,23 @@ export const writeStream = <E, R>(
         return Stream.runForEachChunk(counted, (chunk) =>
           chunk.length === 0
             ? Effect.void
-            : write(Chunk.join(Chunk.map(chunk, (r) => JSON.stringify(toPlain(r))), "\n") + "\n"))
+            : write(
+                `${Chunk.join(
+                  Chunk.map(chunk, (r) => JSON.stringify(toPlain(r))),
+                  "\n"
+                )}\n`
+              )
+        )
       case "json":
         return Effect.gen(function* () {
           let first = true
           yield* write("[")
           yield* Stream.runForEachChunk(counted, (chunk) => {
             if (chunk.length === 0) return Effect.void
-            const body = Chunk.join(Chunk.map(chunk, (r) => JSON.stringify(toPlain(r))), ",\n")
+            const body = Chunk.join(
+              Chunk.map(chunk, (r) => JSON.stringify(toPlain(r))),
+              ",\n"
+            )
             const text = (first ? "\n" : ",\n") + body
             first = false
             return write(text)

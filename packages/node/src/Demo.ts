@@ -54,7 +54,10 @@ export const lastHour: Effect.Effect<Report, ThreatStackError.ThreatStackError, 
 
 const SEVERITY: Readonly<Record<number, string>> = { 1: "high", 2: "medium", 3: "low" }
 
-const utc = (at: DateTime.DateTime) => DateTime.formatIso(at).replace("T", " ").replace(/\.\d{3}Z$/, " UTC")
+const utc = (at: DateTime.DateTime) =>
+  DateTime.formatIso(at)
+    .replace("T", " ")
+    .replace(/\.\d{3}Z$/, " UTC")
 
 /**
  * The report as text: counts by severity and the newest alerts with their
@@ -68,15 +71,18 @@ export const render = (report: Report, newest = 8): string => {
     report.details,
     Order.reverse(Order.mapInput(DateTime.Order, (a: Alerts.AlertDetail) => a.created_at))
   )
-  const rows = sorted.slice(0, newest).map((a) =>
-    `  ${utc(a.created_at)}  ${(SEVERITY[a.severity] ?? String(a.severity)).padEnd(6)}  ${
-      a.rule.original_rule.name.padEnd(32)
-    }  ${a.latest_events.length} events  ${a.dismissed ? "dismissed" : "active"}`
-  )
+  const rows = sorted
+    .slice(0, newest)
+    .map(
+      (a) =>
+        `  ${utc(a.created_at)}  ${(SEVERITY[a.severity] ?? String(a.severity)).padEnd(6)}  ${a.rule.original_rule.name.padEnd(
+          32
+        )}  ${a.latest_events.length} events  ${a.dismissed ? "dismissed" : "active"}`
+    )
   return [
     `Alerts of the last hour (${utc(report.from)} to ${utc(report.to)})`,
     `  listed ${report.listed} (fields=id), fetched ${report.details.length} in detail` +
-    (report.vanished > 0 ? `, ${report.vanished} gone before we asked` : ""),
+      (report.vanished > 0 ? `, ${report.vanished} gone before we asked` : ""),
     `  by severity: ${bySeverity.join(" · ")}`,
     "",
     `Newest ${rows.length}:`,

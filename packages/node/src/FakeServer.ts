@@ -102,7 +102,8 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
       const url = new URL(req.url ?? "/", "http://fake.invalid")
       const fiber = run(
         Effect.map(fake.handle({ method: req.method ?? "GET", url, headers: headersOf(req) }), (answer) =>
-          send(res, answer))
+          send(res, answer)
+        )
       )
       res.on("close", () => fiber.unsafeInterruptAsFork(fiber.id()))
     })
@@ -138,7 +139,8 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
 export const layer = (options: Options = {}): Layer.Layer<FakeServer | FakeThreatStack.FakeThreatStack> =>
   Layer.scopedContext(
     Effect.map(make(options), (server) =>
-      Context.make(FakeServer, server).pipe(Context.add(FakeThreatStack.FakeThreatStack, server.fake)))
+      Context.make(FakeServer, server).pipe(Context.add(FakeThreatStack.FakeThreatStack, server.fake))
+    )
   )
 
 /**
@@ -163,13 +165,11 @@ export const layer = (options: Options = {}): Layer.Layer<FakeServer | FakeThrea
 export const layerWithClient = (
   options: Options = {},
   settings: Omit<ThreatStackConfig.Options, "apiKey" | "baseUrl"> & { readonly apiKey?: string } = {}
-): Layer.Layer<
-  ThreatStack.Services | FakeServer | FakeThreatStack.FakeThreatStack,
-  ThreatStackError.InvalidArgument
-> =>
+): Layer.Layer<ThreatStack.Services | FakeServer | FakeThreatStack.FakeThreatStack, ThreatStackError.InvalidArgument> =>
   Layer.unwrapEffect(
     Effect.map(FakeServer, (server) =>
       ThreatStack.layer({ apiKey: server.fake.apiKey, ...settings, baseUrl: server.baseUrl }).pipe(
         Layer.provide(NodeHttpClient.layerUndici)
-      ))
+      )
+    )
   ).pipe(Layer.provideMerge(layer(options)))

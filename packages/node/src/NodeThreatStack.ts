@@ -7,7 +7,7 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import type { Config, ConfigError } from "effect"
 import { Layer } from "effect"
-import { ThreatStack, ThreatStackConfig, ThreatStackError } from "@effect-threatstack/core"
+import { ThreatStack, type ThreatStackConfig, type ThreatStackError } from "@effect-threatstack/core"
 
 /**
  * Every Threat Stack service from explicit settings, over undici.
