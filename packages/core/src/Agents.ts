@@ -44,6 +44,13 @@ export const Agent = Schema.Struct({
 })
 
 /**
+ * @example
+ * ```ts
+ * import type { Agents } from "@effect-threatstack/core"
+ *
+ * const online = (agents: ReadonlyArray<Agents.Agent>) => agents.filter((a) => a.online)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -51,6 +58,17 @@ export interface Agent extends Schema.Schema.Type<typeof Agent> {}
 
 /**
  * The agents operations.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Option } from "effect"
+ * import { Agents } from "@effect-threatstack/core"
+ *
+ * const isOnline = (id: string) =>
+ *   Effect.flatMap(Agents.Agents, (agents: Agents.Service) =>
+ *     Effect.map(agents.get(id), Option.exists((agent) => agent.online))
+ *   )
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -86,6 +104,13 @@ export interface Service {
 export class Agents extends Context.Tag("@effect-threatstack/core/Agents")<Agents, Service>() {}
 
 /**
+ * @example
+ * ```ts
+ * import { Agents } from "@effect-threatstack/core"
+ *
+ * const agents = Agents.make // Effect<Agents.Service, never, ThreatStackClient>
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -99,6 +124,14 @@ export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map
 })
 
 /**
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { Agents, ThreatStackClient } from "@effect-threatstack/core"
+ *
+ * const AgentsOnly = Agents.layer.pipe(Layer.provide(ThreatStackClient.layer))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

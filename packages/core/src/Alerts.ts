@@ -45,6 +45,14 @@ export const Alert = Schema.Struct({
 })
 
 /**
+ * @example
+ * ```ts
+ * import { DateTime } from "effect"
+ * import type { Alerts } from "@effect-threatstack/core"
+ *
+ * const newestFirst = (a: Alerts.Alert, b: Alerts.Alert) => DateTime.distance(a.created_at, b.created_at)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -52,6 +60,14 @@ export interface Alert extends Schema.Schema.Type<typeof Alert> {}
 
 /**
  * The rule that raised an alert, as `GET alerts/{id}` returns it.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Alerts } from "@effect-threatstack/core"
+ *
+ * Schema.decodeUnknownSync(Alerts.AlertRule)({ original_rule: { name: "Crontab Modified" } })
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -64,6 +80,13 @@ export const AlertRule = Schema.Struct({
  * An alert with its details: the latest events (their shape varies by
  * source, so they stay plain JSON objects) and the rule.
  *
+ * @example
+ * ```ts
+ * import type { Alerts } from "@effect-threatstack/core"
+ *
+ * const ruleName = (alert: Alerts.AlertDetail) => alert.rule.original_rule.name
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -74,6 +97,13 @@ export const AlertDetail = Schema.Struct({
 })
 
 /**
+ * @example
+ * ```ts
+ * import type { Alerts } from "@effect-threatstack/core"
+ *
+ * const ruleName = (alert: Alerts.AlertDetail) => alert.rule.original_rule.name
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -81,6 +111,15 @@ export interface AlertDetail extends Schema.Schema.Type<typeof AlertDetail> {}
 
 /**
  * The alerts operations.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Alerts } from "@effect-threatstack/core"
+ *
+ * const details = (ids: ReadonlyArray<string>) =>
+ *   Effect.flatMap(Alerts.Alerts, (alerts: Alerts.Service) => alerts.getMany(ids, { concurrency: 8 }))
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -115,6 +154,13 @@ export interface Service {
 export class Alerts extends Context.Tag("@effect-threatstack/core/Alerts")<Alerts, Service>() {}
 
 /**
+ * @example
+ * ```ts
+ * import { Alerts } from "@effect-threatstack/core"
+ *
+ * const alerts = Alerts.make // Effect<Alerts.Service, never, ThreatStackClient>
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -128,6 +174,14 @@ export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map
 })
 
 /**
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { Alerts, ThreatStackClient } from "@effect-threatstack/core"
+ *
+ * const AlertsOnly = Alerts.layer.pipe(Layer.provide(ThreatStackClient.layer))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

@@ -15,6 +15,13 @@ import type * as Policies from "./Policies.js"
 /**
  * A JSON object as the API sends it.
  *
+ * @example
+ * ```ts
+ * import type { FakeData } from "@effect-threatstack/core"
+ *
+ * const record: FakeData.Json = { id: "p1", name: "Base Policy" }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -23,6 +30,13 @@ export type Json = Readonly<Record<string, unknown>>
 /**
  * The resources the fake serves lists of.
  *
+ * @example
+ * ```ts
+ * import type { FakeData } from "@effect-threatstack/core"
+ *
+ * const kind: FakeData.Kind = "alerts"
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -30,6 +44,13 @@ export type Kind = "agents" | "alerts" | "logs" | "policies" | "users"
 
 /**
  * A time slice in epoch milliseconds, both ends included.
+ *
+ * @example
+ * ```ts
+ * import type { FakeData } from "@effect-threatstack/core"
+ *
+ * const may: FakeData.Range = { from: Date.UTC(2017, 4, 1), to: Date.UTC(2017, 5, 1) - 1 }
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -43,6 +64,15 @@ export interface Range {
  * One resource of one organization: how many records fall in a time slice,
  * a window of them (newest first), and lookup by id.
  *
+ * @example
+ * ```ts
+ * import { FakeData } from "@effect-threatstack/core"
+ *
+ * const org = FakeData.generated({ seed: 1, now: Date.now(), span: 86_400_000, counts: FakeData.defaultCounts }, 0)
+ * const all = { from: 0, to: Date.now() }
+ * org.collections.alerts.slice(all, 0, 10) // the ten newest alerts
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -54,6 +84,13 @@ export interface Collection {
 
 /**
  * An organization the key belongs to, with its data.
+ *
+ * @example
+ * ```ts
+ * import { FakeData } from "@effect-threatstack/core"
+ *
+ * const org: FakeData.Org = FakeData.fromSupplied({ organization: { id: "o1", name: "Acme", role: "owner" } })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -94,6 +131,13 @@ export interface Supplied {
 /**
  * How much to generate, per organization.
  *
+ * @example
+ * ```ts
+ * import { FakeData } from "@effect-threatstack/core"
+ *
+ * const big: FakeData.Counts = { ...FakeData.defaultCounts, alerts: 1_000_000 }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -108,6 +152,13 @@ export interface Counts {
 
 /**
  * Generation defaults: a small organization, enough for every example.
+ *
+ * @example
+ * ```ts
+ * import { FakeData } from "@effect-threatstack/core"
+ *
+ * FakeData.defaultCounts.alerts // 500 per organization
+ * ```
  *
  * @since 0.1.0
  */
@@ -150,6 +201,13 @@ const withoutDetail = (alert: Json): Json => {
 
 /**
  * Serves records a user supplied.
+ *
+ * @example
+ * ```ts
+ * import { FakeData } from "@effect-threatstack/core"
+ *
+ * const org = FakeData.fromSupplied({ organization: { id: "o1", name: "Acme", role: "owner" }, policies: [] })
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -237,6 +295,18 @@ const ACTIONS = ["add", "update", "delete", "login"] as const
 /**
  * Generation settings.
  *
+ * @example
+ * ```ts
+ * import type { FakeData } from "@effect-threatstack/core"
+ *
+ * const week: FakeData.Generation = {
+ *   seed: 7,
+ *   now: Date.now(),
+ *   span: 7 * 86_400_000,
+ *   counts: { organizations: 1, agents: 10, alerts: 100, logs: 50, policies: 2, users: 3 }
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -302,6 +372,14 @@ const iso = (ms: number) => new Date(ms).toISOString()
 
 /**
  * Generates organization number `org` (0-based) on demand.
+ *
+ * @example
+ * ```ts
+ * import { FakeData } from "@effect-threatstack/core"
+ *
+ * const org = FakeData.generated({ seed: 1, now: Date.now(), span: 86_400_000, counts: FakeData.defaultCounts }, 0)
+ * org.organization.name // "Acme Security"
+ * ```
  *
  * @since 0.1.0
  * @category constructors

@@ -40,6 +40,13 @@ import { parseWire } from "./TimeRange.js"
 /**
  * The key the fake accepts unless told another.
  *
+ * @example
+ * ```ts
+ * import { FakeThreatStack, ThreatStack } from "@effect-threatstack/core"
+ *
+ * const TestLayer = ThreatStack.layer({ apiKey: FakeThreatStack.defaultApiKey })
+ * ```
+ *
  * @since 0.1.0
  */
 export const defaultApiKey = "fake-threatstack-api-key"
@@ -56,6 +63,14 @@ export const defaultApiKey = "fake-threatstack-api-key"
  * - `Html`: an HTML error page (a proxy's), with this status
  * - `EmptyBody`: this status with no body at all
  * - `Drop`: the connection is dropped halfway through the body
+ *
+ * @example
+ * ```ts
+ * import type { FakeThreatStack } from "@effect-threatstack/core"
+ *
+ * const slow: FakeThreatStack.Fault = { _tag: "Latency", delay: "200 millis" }
+ * const limited: FakeThreatStack.Fault = { _tag: "RateLimit", retryAfter: 2 }
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -104,6 +119,16 @@ export interface FaultRule {
  * A request as the fake received it. The `authorization` header is
  * replaced by `<redacted>`.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { FakeThreatStack } from "@effect-threatstack/core"
+ *
+ * const pagesAsked = Effect.flatMap(FakeThreatStack.FakeThreatStack, (fake) =>
+ *   Effect.map(fake.requests, (requests) => requests.filter((r) => r.path === "alerts").length)
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -120,6 +145,19 @@ export interface RecordedRequest {
  * A request in the form the handler takes (both the in-memory client and the
  * served fake produce it).
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { FakeThreatStack } from "@effect-threatstack/core"
+ *
+ * const request: FakeThreatStack.FakeRequest = {
+ *   method: "GET",
+ *   url: new URL("https://fake.invalid/api/v1/agents"),
+ *   headers: { authorization: FakeThreatStack.defaultApiKey }
+ * }
+ * const answer = Effect.flatMap(FakeThreatStack.make(), (fake) => fake.handle(request))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -133,6 +171,19 @@ export interface FakeRequest {
  * The handler's answer. `delivery` says how the transport must deliver the
  * body: whole, or cut off (`Drop`: the connection is lost halfway).
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { FakeThreatStack } from "@effect-threatstack/core"
+ *
+ * const status = Effect.flatMap(FakeThreatStack.make(), (fake) =>
+ *   Effect.map(
+ *     fake.handle({ method: "GET", url: new URL("https://x/api/v1/agents"), headers: {} }),
+ *     (response: FakeThreatStack.FakeResponse) => response.status // 401: no key
+ *   )
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -145,6 +196,17 @@ export interface FakeResponse {
 
 /**
  * The fake's options.
+ *
+ * @example
+ * ```ts
+ * import type { FakeThreatStack } from "@effect-threatstack/core"
+ *
+ * const options: FakeThreatStack.Options = {
+ *   seed: 42,
+ *   counts: { alerts: 10_000 },
+ *   faults: [{ path: "alerts", page: 3, times: 1, fault: { _tag: "Status", status: 503 } }]
+ * }
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -176,6 +238,16 @@ export interface Options {
 
 /**
  * The fake as a service: its handler, the requests it saw, and its faults.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { FakeThreatStack } from "@effect-threatstack/core"
+ *
+ * const breakAlerts = Effect.flatMap(FakeThreatStack.FakeThreatStack, (fake: FakeThreatStack.Service) =>
+ *   fake.addFaults({ path: "alerts", fault: { _tag: "Status", status: 500 } })
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -234,6 +306,14 @@ const wholeNumber = (raw: string | null, min: number): number | undefined | "inv
 
 /**
  * Builds the fake.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { FakeThreatStack } from "@effect-threatstack/core"
+ *
+ * const client = Effect.map(FakeThreatStack.make({ seed: 3 }), FakeThreatStack.httpClient)
+ * ```
  *
  * @since 0.1.0
  * @category constructors

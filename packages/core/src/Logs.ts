@@ -11,6 +11,14 @@ import { Timestamp } from "./Timestamp.js"
 /**
  * What a log entry was about.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Logs } from "@effect-threatstack/core"
+ *
+ * const context = Schema.decodeUnknownSync(Logs.LogContext)({ id: "a1", type: "agent", name: "web-1" })
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -50,6 +58,13 @@ export const Log = Schema.Struct({
 })
 
 /**
+ * @example
+ * ```ts
+ * import type { Logs } from "@effect-threatstack/core"
+ *
+ * const describe = (log: Logs.Log) => `${log.user ?? "system"}: ${log.description}`
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -57,6 +72,16 @@ export interface Log extends Schema.Schema.Type<typeof Log> {}
 
 /**
  * The logs operations: only `list` (the API has no single-log endpoint).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Logs } from "@effect-threatstack/core"
+ *
+ * const logins = Effect.flatMap(Logs.Logs, (logs: Logs.Service) =>
+ *   Stream.runCollect(logs.list().pipe(Stream.filter((log) => log.action === "login")))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -84,6 +109,14 @@ export interface Service {
 export class Logs extends Context.Tag("@effect-threatstack/core/Logs")<Logs, Service>() {}
 
 /**
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Logs } from "@effect-threatstack/core"
+ *
+ * const logs = Logs.make // Effect<Logs.Service, never, ThreatStackClient>
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -92,6 +125,14 @@ export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map
 }))
 
 /**
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { Logs, ThreatStackClient } from "@effect-threatstack/core"
+ *
+ * const LogsOnly = Logs.layer.pipe(Layer.provide(ThreatStackClient.layer))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

@@ -15,6 +15,13 @@ import { Timestamp } from "./Timestamp.js"
 /**
  * An organization and the key's role in it.
  *
+ * @example
+ * ```ts
+ * import type { Organizations } from "@effect-threatstack/core"
+ *
+ * const owned = (orgs: ReadonlyArray<Organizations.Organization>) => orgs.filter((o) => o.role === "owner")
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -25,6 +32,13 @@ export const Organization = Schema.Struct({
 })
 
 /**
+ * @example
+ * ```ts
+ * import type { Organizations } from "@effect-threatstack/core"
+ *
+ * const owned = (orgs: ReadonlyArray<Organizations.Organization>) => orgs.filter((o) => o.role === "owner")
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -32,6 +46,13 @@ export interface Organization extends Schema.Schema.Type<typeof Organization> {}
 
 /**
  * A user of an organization (`role` is `"owner"` or `"user"` today).
+ *
+ * @example
+ * ```ts
+ * import type { Organizations } from "@effect-threatstack/core"
+ *
+ * const emails = (users: ReadonlyArray<Organizations.OrganizationUser>) => users.map((u) => u.email)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -47,6 +68,13 @@ export const OrganizationUser = Schema.Struct({
 })
 
 /**
+ * @example
+ * ```ts
+ * import type { Organizations } from "@effect-threatstack/core"
+ *
+ * const emails = (users: ReadonlyArray<Organizations.OrganizationUser>) => users.map((u) => u.email)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -54,6 +82,16 @@ export interface OrganizationUser extends Schema.Schema.Type<typeof Organization
 
 /**
  * The organizations operations.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Organizations } from "@effect-threatstack/core"
+ *
+ * const userCount = Effect.flatMap(Organizations.Organizations, (orgs: Organizations.Service) =>
+ *   Effect.map(orgs.users("<ORG_ID>"), (users) => users.length)
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -86,6 +124,13 @@ export class Organizations extends Context.Tag("@effect-threatstack/core/Organiz
 const Users = RecordDecoder.array(OrganizationUser)
 
 /**
+ * @example
+ * ```ts
+ * import { Organizations } from "@effect-threatstack/core"
+ *
+ * const organizations = Organizations.make // Effect<Organizations.Service, never, ThreatStackClient>
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -98,6 +143,14 @@ export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map
 }))
 
 /**
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { Organizations, ThreatStackClient } from "@effect-threatstack/core"
+ *
+ * const OrganizationsOnly = Organizations.layer.pipe(Layer.provide(ThreatStackClient.layer))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

@@ -12,6 +12,14 @@ import { Timestamp } from "./Timestamp.js"
 /**
  * One entry of a policy's `alert_policy`.
  *
+ * @example
+ * ```ts
+ * import type { Policies } from "@effect-threatstack/core"
+ *
+ * const enabledTitles = (policy: Policies.Policy) =>
+ *   policy.alert_policy.filter((rule) => rule.enabled).map((rule) => rule.title)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -57,6 +65,13 @@ export const Policy = Schema.Struct({
 })
 
 /**
+ * @example
+ * ```ts
+ * import type { Policies } from "@effect-threatstack/core"
+ *
+ * const summary = (p: Policies.Policy) => `${p.name}: ${p.agent_count} agents, ${p.alert_rule_count} rules`
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -64,6 +79,16 @@ export interface Policy extends Schema.Schema.Type<typeof Policy> {}
 
 /**
  * The policies operations.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Policies } from "@effect-threatstack/core"
+ *
+ * const names = Effect.flatMap(Policies.Policies, (policies: Policies.Service) =>
+ *   Stream.runCollect(policies.list({ fields: ["name"] }))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -96,6 +121,13 @@ export interface Service {
 export class Policies extends Context.Tag("@effect-threatstack/core/Policies")<Policies, Service>() {}
 
 /**
+ * @example
+ * ```ts
+ * import { Policies } from "@effect-threatstack/core"
+ *
+ * const policies = Policies.make // Effect<Policies.Service, never, ThreatStackClient>
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -109,6 +141,14 @@ export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map
 })
 
 /**
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { Policies, ThreatStackClient } from "@effect-threatstack/core"
+ *
+ * const PoliciesOnly = Policies.layer.pipe(Layer.provide(ThreatStackClient.layer))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

@@ -15,6 +15,14 @@ import { Clock, Duration, Effect, Option, Ref } from "effect"
 /**
  * A client-side request budget, e.g. `{ limit: 200, interval: "1 minute" }`.
  *
+ * @example
+ * ```ts
+ * import { Duration } from "effect"
+ * import type { RateLimit } from "@effect-threatstack/core"
+ *
+ * const quota: RateLimit.Limit = { limit: 200, interval: Duration.minutes(1) }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -25,6 +33,17 @@ export interface Limit {
 
 /**
  * The gate.
+ *
+ * @example
+ * ```ts
+ * import { Duration, Effect, Option } from "effect"
+ * import { RateLimit } from "@effect-threatstack/core"
+ *
+ * Effect.gen(function* () {
+ *   const gate: RateLimit.RateGate = yield* RateLimit.make(Option.none())
+ *   yield* gate.pause(Duration.seconds(5)) // every request of this gate now waits 5 s
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category models

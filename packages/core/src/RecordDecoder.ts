@@ -18,6 +18,15 @@ import { Timestamp } from "./Timestamp.js"
 /**
  * A decoder of unknown JSON into `A`, failing with the Schema's `ParseError`.
  *
+ * @example
+ * ```ts
+ * import { Either } from "effect"
+ * import { Policies, RecordDecoder } from "@effect-threatstack/core"
+ *
+ * const decode: RecordDecoder.Decoder<ReadonlyArray<Policies.Policy>> = RecordDecoder.array(Policies.Policy)
+ * Either.isRight(decode([])) // true
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

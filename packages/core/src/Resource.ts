@@ -63,6 +63,13 @@ export interface PagedListOptions extends ListOptions {
 /**
  * The page size used when walking a whole listing.
  *
+ * @example
+ * ```ts
+ * import { Resource } from "@effect-threatstack/core"
+ *
+ * Resource.defaultWalkCount // 100 records a page when walking a listing
+ * ```
+ *
  * @since 0.1.0
  */
 export const defaultWalkCount = 100
@@ -97,6 +104,15 @@ export interface List<A, O extends ListOptions> {
 /**
  * A `get` operation: `None` exactly when the API answers 404.
  *
+ * @example
+ * ```ts
+ * import { Effect, Option } from "effect"
+ * import type { Agents, Resource } from "@effect-threatstack/core"
+ *
+ * const hostname = (get: Resource.Get<Agents.Agent>, id: string) =>
+ *   Effect.map(get(id), Option.map((agent) => agent.hostname))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -129,6 +145,13 @@ export type GetMany<A> = (
 
 /**
  * The default concurrency of `getMany`.
+ *
+ * @example
+ * ```ts
+ * import { Resource } from "@effect-threatstack/core"
+ *
+ * Resource.defaultGetManyConcurrency // 8 requests in flight
+ * ```
  *
  * @since 0.1.0
  */

@@ -22,6 +22,14 @@ import type { InvalidArgument } from "./ThreatStackError.js"
  * The client: `client.agents`, `client.alerts`, `client.logs`,
  * `client.organizations`, `client.policies`.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ThreatStack } from "@effect-threatstack/core"
+ *
+ * const policiesOf = (client: ThreatStack.Service) => client.policies.list()
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -54,6 +62,14 @@ export class ThreatStack extends Context.Tag("@effect-threatstack/core/ThreatSta
  * Everything the layers below provide: the facade, each resource service on
  * its own, and the client pipeline.
  *
+ * @example
+ * ```ts
+ * import type { Layer } from "effect"
+ * import type { ThreatStack, ThreatStackError } from "@effect-threatstack/core"
+ *
+ * declare const Live: Layer.Layer<ThreatStack.Services, ThreatStackError.InvalidArgument>
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -67,6 +83,14 @@ export type Services =
   | ThreatStackClient.ThreatStackClient
 
 /**
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { Agents, Alerts, Logs, Organizations, Policies, ThreatStack } from "@effect-threatstack/core"
+ *
+ * const Facade = Layer.effect(ThreatStack.ThreatStack, ThreatStack.make)
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */

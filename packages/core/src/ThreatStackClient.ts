@@ -21,6 +21,13 @@ import { NotFound, reasonForStatus, ThreatStackAPIError, Timeout } from "./Threa
 /**
  * The SDK's version, sent in the `User-Agent` header.
  *
+ * @example
+ * ```ts
+ * import { ThreatStackClient } from "@effect-threatstack/core"
+ *
+ * ThreatStackClient.version // "0.1.0", sent as User-Agent: effect-threatstack/0.1.0
+ * ```
+ *
  * @since 0.1.0
  */
 export const version = "0.1.0"
@@ -28,6 +35,13 @@ export const version = "0.1.0"
 /**
  * Query parameters: `undefined` values are left out, arrays are joined with
  * commas (the API's form for `fields`).
+ *
+ * @example
+ * ```ts
+ * import type { ThreatStackClient } from "@effect-threatstack/core"
+ *
+ * const query: ThreatStackClient.Query = { page: 0, count: 100, fields: ["id", "title"] } // fields=id,title
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -37,6 +51,14 @@ export type Query = Readonly<Record<string, string | number | ReadonlyArray<stri
 /**
  * The errors a request can end with.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { ThreatStackClient } from "@effect-threatstack/core"
+ *
+ * const describe = (error: ThreatStackClient.RequestError) => `${error._tag} after ${error.attempts} attempt(s)`
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -44,6 +66,16 @@ export type RequestError = ThreatStackAPIError | Timeout | NotFound
 
 /**
  * What the pipeline offers resources.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { ThreatStackClient } from "@effect-threatstack/core"
+ *
+ * const raw = Effect.flatMap(ThreatStackClient.ThreatStackClient, (client: ThreatStackClient.Service) =>
+ *   client.get("organizations", {}, Schema.Array(Schema.Unknown))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category models

@@ -13,12 +13,27 @@ import { InvalidArgument } from "./ThreatStackError.js"
 /**
  * The v1 base URL of the live service.
  *
+ * @example
+ * ```ts
+ * import { ThreatStackConfig } from "@effect-threatstack/core"
+ *
+ * ThreatStackConfig.defaultBaseUrl // "https://app.threatstack.com/api/v1"
+ * ```
+ *
  * @since 0.1.0
  */
 export const defaultBaseUrl = "https://app.threatstack.com/api/v1"
 
 /**
  * The default per-attempt request timeout: 120 seconds, as the Python client.
+ *
+ * @example
+ * ```ts
+ * import { Duration } from "effect"
+ * import { ThreatStackConfig } from "@effect-threatstack/core"
+ *
+ * Duration.toSeconds(ThreatStackConfig.defaultTimeout) // 120
+ * ```
  *
  * @since 0.1.0
  */
@@ -67,6 +82,14 @@ export interface Options {
 
 /**
  * Validated settings, as the client pipeline reads them.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ThreatStackConfig } from "@effect-threatstack/core"
+ *
+ * const timeout = Effect.map(ThreatStackConfig.ThreatStackConfig, (settings: ThreatStackConfig.Settings) => settings.timeout)
+ * ```
  *
  * @since 0.1.0
  * @category models

@@ -39,6 +39,14 @@ import { Data, Duration } from "effect"
  *   the record schema (see `path`)
  * - `Transport`: no HTTP answer at all (connection refused, reset, DNS…)
  *
+ * @example
+ * ```ts
+ * import type { ThreatStackError } from "@effect-threatstack/core"
+ *
+ * const transient = (reason: ThreatStackError.Reason) =>
+ *   reason === "RateLimited" || reason === "ServerError" || reason === "Transport"
+ * ```
+ *
  * @since 0.1.0
  */
 export type Reason =
@@ -195,6 +203,20 @@ export class InvalidArgument extends Data.TaggedError("InvalidArgument")<{
 
 /**
  * Every error a Threat Stack operation can fail with.
+ *
+ * @example
+ * ```ts
+ * import { Match } from "effect"
+ * import type { ThreatStackError } from "@effect-threatstack/core"
+ *
+ * const exitCode = Match.type<ThreatStackError.ThreatStackError>().pipe(
+ *   Match.tag("InvalidArgument", () => 2),
+ *   Match.tag("NotFound", () => 3),
+ *   Match.tag("Timeout", () => 6),
+ *   Match.tag("ThreatStackAPIError", () => 7),
+ *   Match.exhaustive
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors

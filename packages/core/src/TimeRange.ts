@@ -17,6 +17,14 @@ import { InvalidArgument } from "./ThreatStackError.js"
 /**
  * A point in time as a caller may give it.
  *
+ * @example
+ * ```ts
+ * import { DateTime } from "effect"
+ * import type { TimeRange } from "@effect-threatstack/core"
+ *
+ * const inputs: ReadonlyArray<TimeRange.TimeInput> = ["2017-05-01", "2017-05-01 08:00:00", new Date(), DateTime.unsafeNow()]
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -24,6 +32,14 @@ export type TimeInput = Date | DateTime.DateTime | string
 
 /**
  * One parsed bound: its text on the wire and the span of instants it stands for.
+ *
+ * @example
+ * ```ts
+ * import { Either } from "effect"
+ * import { TimeRange } from "@effect-threatstack/core"
+ *
+ * const bound = TimeRange.parse("end", "2017-05-31") // Right({ wire: "2017-05-31", from, to: last ms of the day })
+ * ```
  *
  * @since 0.1.0
  * @category models

@@ -28,6 +28,14 @@ export const Timestamp = Schema.Union(Schema.DateTimeUtcFromNumber, Schema.DateT
 /**
  * A timestamp that the API may leave `null`.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Timestamp } from "@effect-threatstack/core"
+ *
+ * Schema.decodeUnknownSync(Timestamp.NullableTimestamp)(null) // null
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */

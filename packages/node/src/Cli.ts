@@ -31,6 +31,13 @@ import * as NodeThreatStack from "./NodeThreatStack.js"
 /**
  * Exit codes, one per kind of failure.
  *
+ * @example
+ * ```ts
+ * import { Cli } from "@effect-threatstack/node"
+ *
+ * if (process.exitCode === Cli.ExitCode.rateLimited) console.error("try again later")
+ * ```
+ *
  * @since 0.1.0
  */
 export const ExitCode = {
@@ -46,6 +53,13 @@ export const ExitCode = {
 
 /**
  * An expected failure of a command: one line on stderr and an exit code.
+ *
+ * @example
+ * ```ts
+ * import { Cli } from "@effect-threatstack/node"
+ *
+ * const failure = new Cli.CliFailure("alert 42 not found", Cli.ExitCode.notFound)
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -372,6 +386,14 @@ const fakeServerCommand = Command.make(
 /**
  * The whole command tree.
  *
+ * @example
+ * ```ts
+ * import { Command } from "@effect/cli"
+ * import { Cli } from "@effect-threatstack/node"
+ *
+ * const main = Command.run(Cli.command, { name: "threatstack", version: "0.1.0" })
+ * ```
+ *
  * @since 0.1.0
  */
 export const command = Command.make("threatstack").pipe(
@@ -390,6 +412,14 @@ export const command = Command.make("threatstack").pipe(
 /**
  * Maps every failure to one line and an exit code. The key never appears:
  * the SDK's errors do not hold it.
+ *
+ * @example
+ * ```ts
+ * import { ThreatStackError } from "@effect-threatstack/core"
+ * import { Cli } from "@effect-threatstack/node"
+ *
+ * Cli.failureOf(new ThreatStackError.InvalidArgument({ argument: "count", detail: "got 0" })).code // 2
+ * ```
  *
  * @since 0.1.0
  */
@@ -429,6 +459,15 @@ export const failureOf = (
 
 /**
  * Runs the command line on `argv` (as `process.argv`) and returns the exit code.
+ *
+ * @example
+ * ```ts
+ * import { NodeContext, NodeRuntime } from "@effect/platform-node"
+ * import { Effect } from "effect"
+ * import { Cli } from "@effect-threatstack/node"
+ *
+ * Cli.run(["node", "threatstack", "policies", "list", "--demo"]).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
+ * ```
  *
  * @since 0.1.0
  */

@@ -11,6 +11,13 @@ import { Chunk, DateTime, Effect, Fiber, Ref, Stream } from "effect"
 /**
  * The output formats.
  *
+ * @example
+ * ```ts
+ * import type { CliOutput } from "@effect-threatstack/node"
+ *
+ * const format: CliOutput.Format = "ndjson"
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -42,6 +49,13 @@ export const toPlain = (value: unknown): unknown => {
 
 /**
  * Writes text to stdout, waiting for the pipe to drain when it is full.
+ *
+ * @example
+ * ```ts
+ * import { CliOutput } from "@effect-threatstack/node"
+ *
+ * const hello = CliOutput.write("hello\n")
+ * ```
  *
  * @since 0.1.0
  */
@@ -91,6 +105,13 @@ export const table = (rows: ReadonlyArray<object>, columns: ReadonlyArray<string
 /**
  * Renders one record as `key: value` lines.
  *
+ * @example
+ * ```ts
+ * import { CliOutput } from "@effect-threatstack/node"
+ *
+ * CliOutput.vertical({ id: "a1", name: "Acme" }) // "id    a1\nname  Acme\n"
+ * ```
+ *
  * @since 0.1.0
  */
 export const vertical = (record: object): string => {
@@ -131,6 +152,14 @@ const withProgress = <E, R>(
 
 /**
  * Writes a stream of records to stdout in the chosen format.
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { CliOutput } from "@effect-threatstack/node"
+ *
+ * const out = CliOutput.writeStream(Stream.make({ id: "a" }, { id: "b" }), "ndjson", ["id"])
+ * ```
  *
  * @since 0.1.0
  */

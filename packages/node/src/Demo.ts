@@ -12,6 +12,14 @@ import type { Alerts, ThreatStackError } from "@effect-threatstack/core"
 /**
  * What the demo found.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Demo } from "@effect-threatstack/node"
+ *
+ * const high = Effect.map(Demo.lastHour, (report: Demo.Report) => report.details.filter((a) => a.severity === 1).length)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -62,6 +70,14 @@ const utc = (at: DateTime.DateTime) =>
 /**
  * The report as text: counts by severity and the newest alerts with their
  * rule names.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Demo } from "@effect-threatstack/node"
+ *
+ * const text = Effect.map(Demo.lastHour, (report) => Demo.render(report, 5))
+ * ```
  *
  * @since 0.1.0
  */

@@ -22,6 +22,14 @@ import type { ThreatStackConfig, ThreatStackError } from "@effect-threatstack/co
 /**
  * Where the fake listens, and the fake itself (to read requests, add faults).
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { FakeServer } from "@effect-threatstack/node"
+ *
+ * const port = Effect.map(FakeServer.FakeServer, (server: FakeServer.Service) => server.port)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -48,6 +56,13 @@ export class FakeServer extends Context.Tag("@effect-threatstack/node/FakeServer
 
 /**
  * Options: the fake's, plus where to listen.
+ *
+ * @example
+ * ```ts
+ * import type { FakeServer } from "@effect-threatstack/node"
+ *
+ * const options: FakeServer.Options = { port: 8080, counts: { alerts: 1_000_000 } }
+ * ```
  *
  * @since 0.1.0
  * @category models

@@ -6,6 +6,12 @@
  */
 
 /** @since 0.1.0 */
+export * as Cli from "./Cli.js"
+/** @since 0.1.0 */
+export * as CliOutput from "./CliOutput.js"
+/** @since 0.1.0 */
+export * as Demo from "./Demo.js"
+/** @since 0.1.0 */
 export * as FakeServer from "./FakeServer.js"
 /** @since 0.1.0 */
 export * as NodeThreatStack from "./NodeThreatStack.js"

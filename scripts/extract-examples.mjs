@@ -1,0 +1,30 @@
+// Writes every ```ts example of the packages' TSDoc into test/.examples/ (one
+// module each), so that `tsc -p test/.examples` type-checks them all.
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+
+const out = join("test", ".examples")
+rmSync(out, { recursive: true, force: true })
+mkdirSync(out, { recursive: true })
+let count = 0
+for (const pkg of ["core", "node"]) {
+  const dir = join("packages", pkg, "src")
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
+    const text = readFileSync(join(dir, file), "utf8")
+    for (const match of text.matchAll(/ \* ```ts\n((?: \*.*\n)*?) \* ```/g)) {
+      const code = match[1].split("\n").map((line) => line.replace(/^ \* ?/, "")).join("\n")
+      const line = text.slice(0, match.index).split("\n").length
+      writeFileSync(join(out, `${pkg}-${file.replace(/\.ts$/, "")}-${line}.ts`), `// ${dir}/${file}:${line}\n${code}\nexport {}\n`)
+      count++
+    }
+  }
+}
+writeFileSync(
+  join(out, "tsconfig.json"),
+  JSON.stringify({
+    extends: "../../tsconfig.base.json",
+    compilerOptions: { noEmit: true, noUnusedLocals: false, noUnusedParameters: false, types: ["node"] },
+    include: ["*.ts"]
+  })
+)
+console.log(`${count} examples written to ${out}`)
