@@ -29,5 +29,7 @@ for (const pkg of ["core", "node"]) {
   }
 }
 for (const line of missing) console.log(line)
-console.log(missing.length === 0 ? "every export has TSDoc with an example" : `${missing.length} exports lack TSDoc or an example`)
+console.log(
+  missing.length === 0 ? "every export has TSDoc with an example" : `${missing.length} exports lack TSDoc or an example`
+)
 process.exit(missing.length === 0 ? 0 : 1)

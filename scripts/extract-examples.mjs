@@ -12,9 +12,15 @@ for (const pkg of ["core", "node"]) {
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
     const text = readFileSync(join(dir, file), "utf8")
     for (const match of text.matchAll(/ \* ```ts\n((?: \*.*\n)*?) \* ```/g)) {
-      const code = match[1].split("\n").map((line) => line.replace(/^ \* ?/, "")).join("\n")
+      const code = match[1]
+        .split("\n")
+        .map((line) => line.replace(/^ \* ?/, ""))
+        .join("\n")
       const line = text.slice(0, match.index).split("\n").length
-      writeFileSync(join(out, `${pkg}-${file.replace(/\.ts$/, "")}-${line}.ts`), `// ${dir}/${file}:${line}\n${code}\nexport {}\n`)
+      writeFileSync(
+        join(out, `${pkg}-${file.replace(/\.ts$/, "")}-${line}.ts`),
+        `// ${dir}/${file}:${line}\n${code}\nexport {}\n`
+      )
       count++
     }
   }
