@@ -1,4 +1,4 @@
-// Writes every ```ts example of the packages' TSDoc into test/.examples/ (one
+// Writes every ```ts example of the packages' TSDoc and of docs/recipes.md into test/.examples/ (one
 // module each), so that `tsc -p test/.examples` type-checks them all.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
@@ -23,6 +23,14 @@ for (const pkg of ["core", "node"]) {
       )
       count++
     }
+  }
+}
+for (const doc of ["docs/recipes.md"]) {
+  const text = readFileSync(doc, "utf8")
+  for (const match of text.matchAll(/```ts\n([\s\S]*?)```/g)) {
+    const line = text.slice(0, match.index).split("\n").length
+    writeFileSync(join(out, `docs-${line}.ts`), `// ${doc}:${line}\n${match[1]}\nexport {}\n`)
+    count++
   }
 }
 writeFileSync(
