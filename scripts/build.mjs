@@ -15,16 +15,15 @@ run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.bu
 const sources = readdirSync("src")
   .filter((f) => f.endsWith(".ts"))
   .map((f) => join("src", f))
-run(process.execPath, [
-  require.resolve("esbuild/bin/esbuild"),
-  ...sources,
-  "--format=cjs",
-  "--platform=node",
-  "--target=node18",
-  "--sourcemap",
-  "--outdir=dist/cjs",
-  "--log-level=warning"
-])
+require("esbuild").buildSync({
+  entryPoints: sources,
+  format: "cjs",
+  platform: "node",
+  target: "node18",
+  sourcemap: true,
+  outdir: "dist/cjs",
+  logLevel: "warning"
+})
 
 for (const file of readdirSync("dist/esm")) {
   if (file.endsWith(".d.ts") || file.endsWith(".d.ts.map")) cpSync(join("dist/esm", file), join("dist/cjs", file))

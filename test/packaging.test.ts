@@ -29,8 +29,14 @@ let scope: Scope.CloseableScope
 let server: FakeServer.Service
 
 /** For set-up steps that need no server. */
-const shSync = (command: string, args: ReadonlyArray<string>, cwd: string) =>
-  execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+const shSync = (command: string, args: ReadonlyArray<string>, cwd: string) => {
+  try {
+    return execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+  } catch (error) {
+    const { stderr, stdout } = error as { stderr?: string; stdout?: string }
+    throw new Error(`${command} ${args.join(" ")} failed:\n${stdout ?? ""}\n${stderr ?? ""}`)
+  }
+}
 
 /** Asynchronous, so that the fake server in this process keeps answering while it runs. */
 const sh = (command: string, args: ReadonlyArray<string>, cwd: string, env: Record<string, string> = {}) =>
