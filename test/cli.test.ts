@@ -2,7 +2,7 @@
  * The `threatstack` command, spawned as a user runs it, against the fake API
  * served on a port by this test process.
  */
-import { execFile } from "node:child_process"
+import { execFile, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Scope } from "effect"
@@ -201,5 +201,56 @@ describe("threatstack command line", () => {
   it("an unknown command or flag is a usage error", async () => {
     const run = await threatstack(["alerts", "lst"])
     expect(run.code).toBe(2)
+  })
+
+  it("ndjson streams: the first records are out while later pages are still coming", async () => {
+    await Effect.runPromise(server.fake.addFaults({ path: "alerts", fault: { _tag: "Latency", delay: "300 millis" } }))
+    const child = spawn(
+      process.execPath,
+      [BIN, "alerts", "list", "--format", "ndjson", "--count", "50", "--limit", "300"],
+      {
+        env: { ...process.env, THREATSTACK_BASE_URL: server.baseUrl, THREATSTACK_API_KEY: KEY }
+      }
+    )
+    let exited = false
+    let out = ""
+    const firstChunk = new Promise<{ lines: number; exited: boolean }>((resolve) =>
+      child.stdout.once("data", (chunk: Buffer) => resolve({ lines: chunk.toString().split("\n").length - 1, exited }))
+    )
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString()
+    })
+    const done = new Promise<number | null>((resolve) =>
+      child.on("exit", (code) => {
+        exited = true
+        resolve(code)
+      })
+    )
+    const first = await firstChunk
+    expect(first.exited).toBe(false)
+    expect(first.lines).toBeGreaterThan(0)
+    expect(first.lines).toBeLessThan(300)
+    expect(await done).toBe(0)
+    expect(lines(out)).toHaveLength(300)
+  })
+
+  it("shows progress on stderr when it is a terminal, and nothing when piped", async () => {
+    const command = [process.execPath, BIN, "alerts", "list", "--format", "ndjson", "--limit", "2000"]
+      .map((a) => `'${a}'`)
+      .join(" ")
+    await Effect.runPromise(server.fake.addFaults({ path: "alerts", fault: { _tag: "Latency", delay: "100 millis" } }))
+    // script(1) gives the command a terminal; stdout goes to /dev/null inside it
+    const run = await new Promise<Run>((resolve) =>
+      execFile(
+        "script",
+        ["-qec", `${command} > /dev/null`, "/dev/null"],
+        { env: { ...process.env, THREATSTACK_BASE_URL: server.baseUrl, THREATSTACK_API_KEY: KEY }, timeout: 60_000 },
+        (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr })
+      )
+    )
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/[\d,]+ records · \d+ pages · [\d,]+ records\/s/)
+    const piped = await threatstack(["alerts", "list", "--format", "ndjson", "--limit", "2000"])
+    expect(piped.stderr).toBe("")
   })
 })
