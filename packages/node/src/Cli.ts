@@ -21,8 +21,8 @@ import { Args, Command, Options } from "@effect/cli"
 import { ValidationError } from "@effect/cli"
 import { ConfigProvider, Duration, Effect, Layer, Option, Redacted, Stream } from "effect"
 import type { ConfigError } from "effect"
-import { FakeThreatStack, ThreatStack, ThreatStackClient, ThreatStackError } from "@effect-threatstack/core"
-import type { Agents, Alerts, Logs, Organizations, Policies, Resource } from "@effect-threatstack/core"
+import { FakeThreatStack, ThreatStack, ThreatStackClient } from "@effect-threatstack/core"
+import type { Resource, ThreatStackError } from "@effect-threatstack/core"
 import * as CliOutput from "./CliOutput.js"
 import * as Demo from "./Demo.js"
 import * as FakeServer from "./FakeServer.js"
@@ -173,41 +173,28 @@ const listStream = (
   options: Resource.PagedListOptions,
   fields: ReadonlyArray<string> | undefined
 ): Stream.Stream<object, ThreatStackError.ThreatStackError> => {
-  const { count, page, ...range } = options
+  // organizations and policies do not page: the SDK refuses page/count for them with its own message
   switch (resource) {
     case "agents":
-      return fields
-        ? client.agents.list({ ...options, fields: fieldsOf<Agents.Agent>(fields) })
-        : client.agents.list(options)
+      return listWith(client.agents.list, options, fields)
     case "alerts":
-      return fields
-        ? client.alerts.list({ ...options, fields: fieldsOf<Alerts.Alert>(fields) })
-        : client.alerts.list(options)
+      return listWith(client.alerts.list, options, fields)
     case "logs":
-      return fields ? client.logs.list({ ...options, fields: fieldsOf<Logs.Log>(fields) }) : client.logs.list(options)
-  }
-  if (page !== undefined || count !== undefined) {
-    return Stream.fail(
-      new ThreatStackError.InvalidArgument({
-        argument: page !== undefined ? "page" : "count",
-        detail: `${resource} are not paginated; list them without --page/--count`
-      })
-    )
-  }
-  switch (resource) {
+      return listWith(client.logs.list, options, fields)
     case "organizations":
-      return fields
-        ? client.organizations.list({ ...range, fields: fieldsOf<Organizations.Organization>(fields) })
-        : client.organizations.list(range)
+      return listWith(client.organizations.list, options, fields)
     case "policies":
-      return fields
-        ? client.policies.list({ ...range, fields: fieldsOf<Policies.Policy>(fields) })
-        : client.policies.list(range)
+      return listWith(client.policies.list, options, fields)
   }
 }
 
-/** Text field names as a resource's field names; the SDK refuses unknown ones at run time. */
-const fieldsOf = <A>(fields: ReadonlyArray<string>) => fields as ReadonlyArray<keyof A>
+/** Text field names are handed over as the resource's field names; the SDK refuses unknown ones at run time. */
+const listWith = <A extends object, O extends Resource.ListOptions>(
+  list: Resource.List<A, O>,
+  options: O,
+  fields: ReadonlyArray<string> | undefined
+): Stream.Stream<object, ThreatStackError.ThreatStackError> =>
+  fields === undefined ? list(options) : list({ ...options, fields: fields as ReadonlyArray<keyof A> })
 
 const listCommand = (resource: ResourceName) =>
   Command.make("list", { ...connection, ...listOptions }, (o) => {
