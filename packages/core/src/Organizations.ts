@@ -121,7 +121,7 @@ export interface Service {
  */
 export class Organizations extends Context.Tag("@effect-threatstack/core/Organizations")<Organizations, Service>() {}
 
-const Users = RecordDecoder.array(OrganizationUser)
+const Users = RecordDecoder.array(OrganizationUser, { inPlace: true })
 
 /**
  * @example

@@ -87,25 +87,71 @@ const schemaField = (schema: Schema.Schema.AnyNoContext): Field => {
   }
 }
 
-/** Decodes one record, or returns `MISMATCH`. `undefined` when the struct has fields this cannot handle. */
-const recordFast = (struct: Schema.Struct<Schema.Struct.Fields>): ((input: unknown) => unknown) | undefined => {
-  const fields: Array<readonly [string, Field]> = []
+/**
+ * The fast path for one struct: its fields and their checks. `check` decodes
+ * a record's fields into `values` (at `offset`) without touching the record;
+ * `write` then produces the decoded record: a copy, or the input itself when
+ * decoding in place.
+ */
+interface Plan {
+  readonly size: number
+  readonly check: (input: unknown, values: Array<unknown>, offset: number) => boolean
+  readonly write: (input: unknown, values: ReadonlyArray<unknown>, offset: number, inPlace: boolean) => unknown
+}
+
+/** `undefined` when the struct has fields the fast path cannot handle. */
+const plan = (struct: Schema.Struct<Schema.Struct.Fields>): Plan | undefined => {
+  const keys: Array<string> = []
+  const decoders: Array<Field> = []
   for (const [key, field] of Object.entries(struct.fields)) {
     if (!Schema.isSchema(field)) return undefined // optional and renamed fields: let the Schema do it
-    fields.push([key, fastField(field.ast) ?? schemaField(field as Schema.Schema.AnyNoContext)])
+    keys.push(key)
+    decoders.push(fastField(field.ast) ?? schemaField(field as Schema.Schema.AnyNoContext))
   }
-  return (input) => {
-    if (typeof input !== "object" || input === null || Array.isArray(input)) return MISMATCH
-    const record = input as Record<string, unknown>
-    const out: Record<string, unknown> = { ...record }
-    for (const [key, decode] of fields) {
-      if (!(key in record)) return MISMATCH
-      const value = decode(record[key])
-      if (value === MISMATCH) return MISMATCH
-      out[key] = value
+  return {
+    size: keys.length,
+    check: (input, values, offset) => {
+      if (typeof input !== "object" || input === null || Array.isArray(input)) return false
+      const record = input as Record<string, unknown>
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as string
+        if (!(key in record)) return false
+        const value = (decoders[i] as Field)(record[key])
+        if (value === MISMATCH) return false
+        values[offset + i] = value
+      }
+      return true
+    },
+    write: (input, values, offset, inPlace) => {
+      const out: Record<string, unknown> = inPlace ? (input as Record<string, unknown>) : { ...(input as object) }
+      for (let i = 0; i < keys.length; i++) out[keys[i] as string] = values[offset + i]
+      return out
     }
-    return out
   }
+}
+
+/**
+ * Options of the decoders.
+ *
+ * @example
+ * ```ts
+ * import { Alerts, RecordDecoder } from "@effect-threatstack/core"
+ *
+ * // for a fresh JSON.parse result that nothing else holds
+ * const decodePage = RecordDecoder.array(Alerts.Alert, { inPlace: true })
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /**
+   * Write the decoded values into the input instead of a copy: less garbage
+   * on big listings. Only for input nothing else holds (a fresh
+   * `JSON.parse`). The input is written only once every record has matched,
+   * so on a mismatch it is left as it was. Default false.
+   */
+  readonly inPlace?: boolean | undefined
 }
 
 /**
@@ -121,13 +167,19 @@ const recordFast = (struct: Schema.Struct<Schema.Struct.Fields>): ((input: unkno
  * @since 0.1.0
  * @category constructors
  */
-export const record = <F extends Schema.Struct.Fields>(struct: Schema.Struct<F>): Decoder<Schema.Struct.Type<F>> => {
+export const record = <F extends Schema.Struct.Fields>(
+  struct: Schema.Struct<F>,
+  options?: Options
+): Decoder<Schema.Struct.Type<F>> => {
   const slow = Schema.decodeUnknownEither(struct as unknown as Schema.Schema<Schema.Struct.Type<F>>, parseOptions)
-  const fast = recordFast(struct as unknown as Schema.Struct<Schema.Struct.Fields>)
+  const fast = plan(struct as unknown as Schema.Struct<Schema.Struct.Fields>)
   if (fast === undefined) return slow
+  const inPlace = options?.inPlace ?? false
   return (input) => {
-    const out = fast(input)
-    return out === MISMATCH ? slow(input) : Either.right(out as Schema.Struct.Type<F>)
+    const values: Array<unknown> = new Array(fast.size)
+    return fast.check(input, values, 0)
+      ? Either.right(fast.write(input, values, 0, inPlace) as Schema.Struct.Type<F>)
+      : slow(input)
   }
 }
 
@@ -145,22 +197,24 @@ export const record = <F extends Schema.Struct.Fields>(struct: Schema.Struct<F>)
  * @category constructors
  */
 export const array = <F extends Schema.Struct.Fields>(
-  struct: Schema.Struct<F>
+  struct: Schema.Struct<F>,
+  options?: Options
 ): Decoder<ReadonlyArray<Schema.Struct.Type<F>>> => {
   const slow = Schema.decodeUnknownEither(
     Schema.Array(struct) as unknown as Schema.Schema<ReadonlyArray<Schema.Struct.Type<F>>>,
     parseOptions
   )
-  const fast = recordFast(struct as unknown as Schema.Struct<Schema.Struct.Fields>)
+  const fast = plan(struct as unknown as Schema.Struct<Schema.Struct.Fields>)
   if (fast === undefined) return slow
+  const inPlace = options?.inPlace ?? false
   return (input) => {
     if (!Array.isArray(input)) return slow(input)
-    const out: Array<unknown> = new Array(input.length)
+    const values: Array<unknown> = new Array(input.length * fast.size)
     for (let i = 0; i < input.length; i++) {
-      const decoded = fast(input[i])
-      if (decoded === MISMATCH) return slow(input)
-      out[i] = decoded
+      if (!fast.check(input[i], values, i * fast.size)) return slow(input)
     }
+    const out: Array<unknown> = inPlace ? input : new Array(input.length)
+    for (let i = 0; i < input.length; i++) out[i] = fast.write(input[i], values, i * fast.size, inPlace)
     return Either.right(out as Array<Schema.Struct.Type<F>>)
   }
 }

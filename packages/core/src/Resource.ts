@@ -236,7 +236,8 @@ export function list<F extends Schema.Struct.Fields>(
 ): (options?: AnyListOptions) => Stream.Stream<unknown, ThreatStackError> {
   const known = Object.keys(spec.schema.fields)
   const resource = spec.name.toLowerCase()
-  const whole: Decoder<ReadonlyArray<unknown>> = RecordDecoder.array(spec.schema)
+  // pages come from the pipeline's own JSON.parse: nothing else holds them, so decode in place
+  const whole: Decoder<ReadonlyArray<unknown>> = RecordDecoder.array(spec.schema, { inPlace: true })
   const fetch = Effect.fn(`${spec.name}.list`)(function* (query: Query, records: Decoder<ReadonlyArray<unknown>>) {
     return yield* client.get(spec.path, query, records)
   })
@@ -246,7 +247,7 @@ export function list<F extends Schema.Struct.Fields>(
         const records: Decoder<ReadonlyArray<unknown>> =
           options.fields === undefined
             ? whole
-            : RecordDecoder.array(spec.schema.pick(...(options.fields as ReadonlyArray<string>)))
+            : RecordDecoder.array(spec.schema.pick(...(options.fields as ReadonlyArray<string>)), { inPlace: true })
         if (!spec.paged) return Pagination.single(fetch(query, records))
         if (options.page !== undefined) {
           return Pagination.single(fetch({ ...query, page: options.page, count: options.count }, records))
@@ -298,7 +299,7 @@ export const get = <F extends Schema.Struct.Fields>(
   client: Client,
   spec: { readonly name: string; readonly path: string; readonly schema: Schema.Struct<F> }
 ): Get<Schema.Struct.Type<F>> => {
-  const decoder = RecordDecoder.record(spec.schema)
+  const decoder = RecordDecoder.record(spec.schema, { inPlace: true })
   return Effect.fn(`${spec.name}.get`)(function* (id: string) {
     const safeId = yield* checkId("id", id)
     return yield* client.get(`${spec.path}/${safeId}`, {}, decoder).pipe(

@@ -38,7 +38,11 @@ const both =
     const isList = Array.isArray(json)
     const fast = isList ? RecordDecoder.array(struct)(json) : RecordDecoder.record(struct)(json)
     const slow = isList ? schemaDecode(Schema.Array(struct))(json) : schemaDecode(struct)(json)
-    return { fast: Either.map(fast, plain), slow: Either.map(slow, plain) }
+    const own = structuredClone(json)
+    const inPlace = isList
+      ? RecordDecoder.array(struct, { inPlace: true })(own)
+      : RecordDecoder.record(struct, { inPlace: true })(own)
+    return { fast: Either.map(fast, plain), slow: Either.map(slow, plain), inPlace: Either.map(inPlace, plain) }
   }
 
 const structs = [
@@ -54,9 +58,10 @@ const structs = [
 describe("RecordDecoder gives exactly the Schema's result", () => {
   it.effect.each(structs)("%s", ([path, decodeBoth]) =>
     Effect.gen(function* () {
-      const { fast, slow } = decodeBoth(yield* page(path))
+      const { fast, inPlace, slow } = decodeBoth(yield* page(path))
       expect(Either.isRight(fast)).toBe(true)
       expect(fast).toEqual(slow)
+      expect(inPlace).toEqual(slow)
     })
   )
 
@@ -89,6 +94,11 @@ describe("RecordDecoder gives exactly the Schema's result", () => {
         const message = (e: Either.Either<unknown, ParseResult.ParseError>) =>
           Either.isLeft(e) ? ParseResult.ArrayFormatter.formatErrorSync(e.left) : []
         expect(message(fast)).toEqual(message(slow))
+        // in place, a mismatch anywhere leaves the whole input as it was, and the error is the same
+        const own = structuredClone(input)
+        const inPlace = RecordDecoder.array(Alerts.Alert, { inPlace: true })(own)
+        expect(own).toEqual(input)
+        expect(message(inPlace)).toEqual(message(slow))
       }
     })
   )
