@@ -279,7 +279,7 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | ThreatS
         return yield* new NotFound({
           ...target,
           status: 404,
-          detail: detailOf(body, 404),
+          detail: scrub(detailOf(body, 404)),
           attempts: 1
         })
       }

@@ -142,16 +142,16 @@ describe("errors by type", () => {
     })
   )
 
-  it.effect("the key appears in no error: message, String, JSON, Cause.pretty", () =>
+  it.effect("the key appears in no error, even when a server echoes it: message, String, JSON, Cause.pretty", () =>
     Effect.gen(function* () {
       const errors: Array<ThreatStackError.ThreatStackError> = []
       const reply = (status: number, body: string) => () => new Response(body, { status })
       for (const [status, body] of [
-        [401, `{"message":"bad key ${"x"}"}`],
+        [401, `{"message":"bad key ${SECRET}"}`],
         [500, ""],
         [200, "not json"],
         [200, '[{"id":1}]'],
-        [404, ""]
+        [404, `{"errors":["no org for key ${SECRET}"]}`]
       ] as const) {
         const recorder = recordingClient(reply(status, body))
         const layer = ThreatStack.layer({ apiKey: SECRET, maxRetries: 0 }).pipe(Layer.provide(recorder.layer))
