@@ -76,8 +76,12 @@ export const make = (limit: Option.Option<Limit>): Effect.Effect<RateGate> =>
   Effect.gen(function* () {
     /** Epoch ms until which the server asked us to hold. */
     const pausedUntil = yield* Ref.make(0)
-    /** Send times of the last `limit` requests (a ring, oldest at `next`). */
-    const window = yield* Ref.make({ times: [] as Array<number>, next: 0, last: 0 })
+    /**
+     * Send times of the last `limit` requests, a ring with the oldest at
+     * `next`. Each reservation reads and writes it in one synchronous step,
+     * which no other fiber can interleave.
+     */
+    const window = { times: [] as Array<number>, next: 0, last: 0 }
 
     const waitPause: Effect.Effect<void> = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
@@ -91,17 +95,17 @@ export const make = (limit: Option.Option<Limit>): Effect.Effect<RateGate> =>
     const takeSlot = (budget: Limit) =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
-        const interval = Duration.toMillis(budget.interval)
-        const at = yield* Ref.modify(window, (w) => {
-          const times = w.times.length < budget.limit ? [...w.times, 0] : w.times
-          const oldest = w.times.length < budget.limit ? Number.NEGATIVE_INFINITY : (times[w.next] ?? 0)
-          const slot = Math.max(now, oldest + interval, w.last)
-          const updated = times.slice()
-          const index = w.times.length < budget.limit ? w.times.length : w.next
-          updated[index] = slot
-          return [slot, { times: updated, next: (index + 1) % budget.limit, last: slot }] as const
-        })
-        if (at > now) yield* Effect.sleep(Duration.millis(at - now))
+        const full = window.times.length === budget.limit
+        const oldest = full ? (window.times[window.next] ?? 0) : Number.NEGATIVE_INFINITY
+        const slot = Math.max(now, oldest + Duration.toMillis(budget.interval), window.last)
+        if (full) {
+          window.times[window.next] = slot
+          window.next = (window.next + 1) % budget.limit
+        } else {
+          window.times.push(slot)
+        }
+        window.last = slot
+        if (slot > now) yield* Effect.sleep(Duration.millis(slot - now))
       })
 
     return {

@@ -10,7 +10,7 @@
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import type { HttpClientError, HttpClientResponse } from "@effect/platform"
-import { Context, Duration, Effect, Either, Layer, Option, ParseResult, Random, Redacted, Schema } from "effect"
+import { Clock, Context, Duration, Effect, Either, Layer, Option, ParseResult, Random, Redacted, Schema } from "effect"
 import * as RateLimit from "./RateLimit.js"
 import { fromSchema } from "./RecordDecoder.js"
 import type { Decoder } from "./RecordDecoder.js"
@@ -333,9 +333,9 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | ThreatS
             )
           ),
           Effect.tap((delay) =>
-            Effect.currentSpan.pipe(
-              Effect.tap((span) =>
-                span.event("threatstack.retry", BigInt(Date.now()) * 1_000_000n, {
+            Effect.all([Effect.currentSpan, Clock.currentTimeNanos]).pipe(
+              Effect.tap(([span, now]) =>
+                span.event("threatstack.retry", now, {
                   "threatstack.retry.cause": error._tag === "ThreatStackAPIError" ? error.reason : error._tag,
                   "threatstack.retry.attempt": attempts,
                   "threatstack.retry.delay_ms": Duration.toMillis(delay)

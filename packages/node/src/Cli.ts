@@ -114,11 +114,13 @@ const clientLayer = (
   conn: Connection
 ): Layer.Layer<ThreatStack.Services, ConfigError.ConfigError | ThreatStackError.InvalidArgument> => {
   if (conn.demo) return FakeServer.layerWithClient(demoFake)
-  const flags = new Map<string, string>()
-  Option.map(conn.apiKey, (key) => flags.set("THREATSTACK_API_KEY", Redacted.value(key)))
-  Option.map(conn.orgId, (id) => flags.set("THREATSTACK_ORG_ID", id))
-  Option.map(conn.baseUrl, (url) => flags.set("THREATSTACK_BASE_URL", url))
-  Option.map(conn.timeout, (t) => flags.set("THREATSTACK_TIMEOUT", t))
+  const given: ReadonlyArray<readonly [string, Option.Option<string>]> = [
+    ["THREATSTACK_API_KEY", Option.map(conn.apiKey, Redacted.value)],
+    ["THREATSTACK_ORG_ID", conn.orgId],
+    ["THREATSTACK_BASE_URL", conn.baseUrl],
+    ["THREATSTACK_TIMEOUT", conn.timeout]
+  ]
+  const flags = new Map(given.flatMap(([name, value]) => (Option.isSome(value) ? [[name, value.value] as const] : [])))
   const provider = ConfigProvider.fromMap(flags).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
   return NodeThreatStack.layerConfig().pipe(Layer.provide(Layer.setConfigProvider(provider)))
 }
