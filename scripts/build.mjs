@@ -12,7 +12,7 @@ const run = (command, args) => execFileSync(command, args, { stdio: "inherit" })
 rmSync("dist", { recursive: true, force: true })
 run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"])
 
-const sources = readdirSync("src")
+const sources = readdirSync("src", { recursive: true })
   .filter((f) => f.endsWith(".ts"))
   .map((f) => join("src", f))
 require("esbuild").buildSync({
@@ -25,7 +25,7 @@ require("esbuild").buildSync({
   logLevel: "warning"
 })
 
-for (const file of readdirSync("dist/esm")) {
+for (const file of readdirSync("dist/esm", { recursive: true })) {
   if (file.endsWith(".d.ts") || file.endsWith(".d.ts.map")) cpSync(join("dist/esm", file), join("dist/cjs", file))
 }
 writeFileSync("dist/esm/package.json", `${JSON.stringify({ type: "module", sideEffects: false })}\n`)

@@ -6,7 +6,7 @@ import { join } from "node:path"
 const missing = []
 for (const pkg of ["core", "node"]) {
   const dir = join("packages", pkg, "src")
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts") && f !== "index.ts" && f !== "bin.ts")) {
+  for (const file of readdirSync(dir, { recursive: true }).filter((f) => f.endsWith(".ts") && !f.startsWith("internal") && f !== "index.ts" && f !== "bin.ts")) {
     const lines = readFileSync(join(dir, file), "utf8").split("\n")
     const functions = new Set()
     lines.forEach((line, i) => {

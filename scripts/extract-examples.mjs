@@ -9,7 +9,7 @@ mkdirSync(out, { recursive: true })
 let count = 0
 for (const pkg of ["core", "node"]) {
   const dir = join("packages", pkg, "src")
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
+  for (const file of readdirSync(dir, { recursive: true }).filter((f) => f.endsWith(".ts") && !f.startsWith("internal"))) {
     const text = readFileSync(join(dir, file), "utf8")
     for (const match of text.matchAll(/ \* ```ts\n((?: \*.*\n)*?) \* ```/g)) {
       const code = match[1]
@@ -18,7 +18,7 @@ for (const pkg of ["core", "node"]) {
         .join("\n")
       const line = text.slice(0, match.index).split("\n").length
       writeFileSync(
-        join(out, `${pkg}-${file.replace(/\.ts$/, "")}-${line}.ts`),
+        join(out, `${pkg}-${file.replace(/\.ts$/, "").replaceAll("/", "-")}-${line}.ts`),
         `// ${dir}/${file}:${line}\n${code}\nexport {}\n`
       )
       count++

@@ -7,7 +7,7 @@
 import { Context, Effect, Layer, Schema } from "effect"
 import * as Resource from "./Resource.js"
 import { ThreatStackClient } from "./ThreatStackClient.js"
-import { NullableTimestamp, Timestamp } from "./Timestamp.js"
+import { NullableTimestamp, Timestamp } from "./internal/Timestamp.js"
 
 /**
  * An agent record. Fields the API adds later are kept on the decoded object.
@@ -55,6 +55,31 @@ export const Agent = Schema.Struct({
  * @category models
  */
 export interface Agent extends Schema.Schema.Type<typeof Agent> {}
+
+/**
+ * The agents resource as data (path, schemas, paging, operations):
+ * what the service, the fake API and the command line are built from.
+ *
+ * @example
+ * ```ts
+ * import { Agents } from "@effect-threatstack/core"
+ *
+ * Agents.spec.path // "agents"
+ * ```
+ *
+ * @since 0.2.0
+ * @category specs
+ */
+export const spec = Resource.spec({
+  name: "Agents",
+  key: "agents",
+  singular: "agent",
+  generation: 1,
+  path: "agents",
+  paging: "pages",
+  schema: Agent,
+  get: true,
+})
 
 /**
  * The agents operations.
@@ -114,14 +139,9 @@ export class Agents extends Context.Tag("@effect-threatstack/core/Agents")<Agent
  * @since 0.1.0
  * @category constructors
  */
-export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map(ThreatStackClient, (client) => {
-  const get = Resource.get(client, { name: "Agents", path: "agents", schema: Agent })
-  return {
-    list: Resource.list(client, { name: "Agents", path: "agents", schema: Agent, paged: true }),
-    get,
-    getMany: Resource.getMany("Agents", get)
-  }
-})
+export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map(ThreatStackClient, (client) =>
+  Resource.make(client, spec)
+)
 
 /**
  * @example

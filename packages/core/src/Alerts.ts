@@ -7,7 +7,7 @@
 import { Context, Effect, Layer, Schema } from "effect"
 import * as Resource from "./Resource.js"
 import { ThreatStackClient } from "./ThreatStackClient.js"
-import { NullableTimestamp, Timestamp } from "./Timestamp.js"
+import { NullableTimestamp, Timestamp } from "./internal/Timestamp.js"
 
 /**
  * An alert as listed. `created_at` and `expires_at` arrive as epoch
@@ -110,6 +110,32 @@ export const AlertDetail = Schema.Struct({
 export interface AlertDetail extends Schema.Schema.Type<typeof AlertDetail> {}
 
 /**
+ * The alerts resource as data (path, schemas, paging, operations):
+ * what the service, the fake API and the command line are built from.
+ *
+ * @example
+ * ```ts
+ * import { Alerts } from "@effect-threatstack/core"
+ *
+ * Alerts.spec.path // "alerts"
+ * ```
+ *
+ * @since 0.2.0
+ * @category specs
+ */
+export const spec = Resource.spec({
+  name: "Alerts",
+  key: "alerts",
+  singular: "alert",
+  generation: 1,
+  path: "alerts",
+  paging: "pages",
+  schema: Alert,
+  get: true,
+  detail: AlertDetail,
+})
+
+/**
  * The alerts operations.
  *
  * @example
@@ -164,14 +190,9 @@ export class Alerts extends Context.Tag("@effect-threatstack/core/Alerts")<Alert
  * @since 0.1.0
  * @category constructors
  */
-export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map(ThreatStackClient, (client) => {
-  const get = Resource.get(client, { name: "Alerts", path: "alerts", schema: AlertDetail })
-  return {
-    list: Resource.list(client, { name: "Alerts", path: "alerts", schema: Alert, paged: true }),
-    get,
-    getMany: Resource.getMany("Alerts", get)
-  }
-})
+export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map(ThreatStackClient, (client) =>
+  Resource.make(client, spec)
+)
 
 /**
  * @example

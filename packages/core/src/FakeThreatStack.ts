@@ -33,8 +33,11 @@
  */
 import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
 import { Context, Duration, Effect, Layer } from "effect"
-import * as FakeData from "./FakeData.js"
-import type { Json } from "./FakeData.js"
+import * as FakeData from "./internal/FakeData.js"
+import type { Json } from "./internal/FakeData.js"
+
+export type { Counts, Json, Supplied } from "./internal/FakeData.js"
+export { defaultCounts } from "./internal/FakeData.js"
 import { parseWire } from "./TimeRange.js"
 
 /**
@@ -220,7 +223,7 @@ export interface Options {
   readonly now?: Date | number | undefined
   /** How far back alerts and logs go. Default 30 days. */
   readonly span?: Duration.DurationInput | undefined
-  /** How much to generate per organization (defaults in `FakeData.defaultCounts`). */
+  /** How much to generate per organization (defaults in {@link defaultCounts}). */
   readonly counts?: Partial<FakeData.Counts> | undefined
   /** Serve these records instead of generated ones, one entry per organization. */
   readonly data?: ReadonlyArray<FakeData.Supplied> | undefined

@@ -6,7 +6,7 @@
 import { Context, Effect, Layer, Schema } from "effect"
 import * as Resource from "./Resource.js"
 import { ThreatStackClient } from "./ThreatStackClient.js"
-import { Timestamp } from "./Timestamp.js"
+import { Timestamp } from "./internal/Timestamp.js"
 
 /**
  * What a log entry was about.
@@ -71,6 +71,31 @@ export const Log = Schema.Struct({
 export interface Log extends Schema.Schema.Type<typeof Log> {}
 
 /**
+ * The logs resource as data (path, schemas, paging, operations):
+ * what the service, the fake API and the command line are built from.
+ *
+ * @example
+ * ```ts
+ * import { Logs } from "@effect-threatstack/core"
+ *
+ * Logs.spec.path // "logs"
+ * ```
+ *
+ * @since 0.2.0
+ * @category specs
+ */
+export const spec = Resource.spec({
+  name: "Logs",
+  key: "logs",
+  singular: "log",
+  generation: 1,
+  path: "logs",
+  paging: "pages",
+  schema: Log,
+  get: false,
+})
+
+/**
  * The logs operations: only `list` (the API has no single-log endpoint).
  *
  * @example
@@ -121,7 +146,7 @@ export class Logs extends Context.Tag("@effect-threatstack/core/Logs")<Logs, Ser
  * @category constructors
  */
 export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map(ThreatStackClient, (client) => ({
-  list: Resource.list(client, { name: "Logs", path: "logs", schema: Log, paged: true })
+  ...Resource.make(client, spec)
 }))
 
 /**

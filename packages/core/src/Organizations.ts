@@ -6,11 +6,11 @@
  * @since 0.1.0
  */
 import { Context, Effect, Layer, Schema } from "effect"
-import * as RecordDecoder from "./RecordDecoder.js"
+import * as RecordDecoder from "./internal/RecordDecoder.js"
 import * as Resource from "./Resource.js"
 import { ThreatStackClient } from "./ThreatStackClient.js"
 import type { ThreatStackError } from "./ThreatStackError.js"
-import { Timestamp } from "./Timestamp.js"
+import { Timestamp } from "./internal/Timestamp.js"
 
 /**
  * An organization and the key's role in it.
@@ -81,6 +81,31 @@ export const OrganizationUser = Schema.Struct({
 export interface OrganizationUser extends Schema.Schema.Type<typeof OrganizationUser> {}
 
 /**
+ * The organizations resource as data (path, schemas, paging, operations):
+ * what the service, the fake API and the command line are built from.
+ *
+ * @example
+ * ```ts
+ * import { Organizations } from "@effect-threatstack/core"
+ *
+ * Organizations.spec.path // "organizations"
+ * ```
+ *
+ * @since 0.2.0
+ * @category specs
+ */
+export const spec = Resource.spec({
+  name: "Organizations",
+  key: "organizations",
+  singular: "organization",
+  generation: 1,
+  path: "organizations",
+  paging: "none",
+  schema: Organization,
+  get: false,
+})
+
+/**
  * The organizations operations.
  *
  * @example
@@ -135,7 +160,7 @@ const Users = RecordDecoder.array(OrganizationUser, { inPlace: true })
  * @category constructors
  */
 export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map(ThreatStackClient, (client) => ({
-  list: Resource.list(client, { name: "Organizations", path: "organizations", schema: Organization, paged: false }),
+  ...Resource.make(client, spec),
   users: Effect.fn("Organizations.users")(function* (orgId: string) {
     const id = yield* Resource.checkId("orgId", orgId)
     return yield* client.get(`organizations/${id}/users`, {}, Users)

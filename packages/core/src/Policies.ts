@@ -7,7 +7,7 @@
 import { Context, Effect, Layer, Schema } from "effect"
 import * as Resource from "./Resource.js"
 import { ThreatStackClient } from "./ThreatStackClient.js"
-import { Timestamp } from "./Timestamp.js"
+import { Timestamp } from "./internal/Timestamp.js"
 
 /**
  * One entry of a policy's `alert_policy`.
@@ -78,6 +78,31 @@ export const Policy = Schema.Struct({
 export interface Policy extends Schema.Schema.Type<typeof Policy> {}
 
 /**
+ * The policies resource as data (path, schemas, paging, operations):
+ * what the service, the fake API and the command line are built from.
+ *
+ * @example
+ * ```ts
+ * import { Policies } from "@effect-threatstack/core"
+ *
+ * Policies.spec.path // "policies"
+ * ```
+ *
+ * @since 0.2.0
+ * @category specs
+ */
+export const spec = Resource.spec({
+  name: "Policies",
+  key: "policies",
+  singular: "policy",
+  generation: 1,
+  path: "policies",
+  paging: "none",
+  schema: Policy,
+  get: true,
+})
+
+/**
  * The policies operations.
  *
  * @example
@@ -131,14 +156,9 @@ export class Policies extends Context.Tag("@effect-threatstack/core/Policies")<P
  * @since 0.1.0
  * @category constructors
  */
-export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map(ThreatStackClient, (client) => {
-  const get = Resource.get(client, { name: "Policies", path: "policies", schema: Policy })
-  return {
-    list: Resource.list(client, { name: "Policies", path: "policies", schema: Policy, paged: false }),
-    get,
-    getMany: Resource.getMany("Policies", get)
-  }
-})
+export const make: Effect.Effect<Service, never, ThreatStackClient> = Effect.map(ThreatStackClient, (client) =>
+  Resource.make(client, spec)
+)
 
 /**
  * @example

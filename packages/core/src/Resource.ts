@@ -8,12 +8,109 @@
  */
 import { Effect, Either, type Option, type Schema, Stream } from "effect"
 import * as Pagination from "./Pagination.js"
-import * as RecordDecoder from "./RecordDecoder.js"
-import type { Decoder } from "./RecordDecoder.js"
+import * as RecordDecoder from "./internal/RecordDecoder.js"
+import type { Decoder } from "./internal/RecordDecoder.js"
 import type { Query, Service as Client } from "./ThreatStackClient.js"
 import { InvalidArgument } from "./ThreatStackError.js"
 import type { ThreatStackError } from "./ThreatStackError.js"
 import * as TimeRange from "./TimeRange.js"
+
+/**
+ * How a listing pages: `"pages"` (v1 `page`/`count`, ends at the first empty
+ * page), `"token"` (v2: `{ <collection>: [...], token }`, ends at a `null`,
+ * empty or missing token), `"none"` (one request answers everything).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Paging = "pages" | "token" | "none"
+
+/**
+ * One resource as data about the API: its name, path, record schemas, how
+ * it pages and which operations it has. The SDK builds the service from it
+ * ({@link make}), the fake API routes by it, and the command line builds its
+ * commands from it; adding a resource is adding a spec.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Resource } from "@effect-threatstack/core"
+ *
+ * const Widgets = Resource.spec({
+ *   name: "Widgets",
+ *   key: "widgets",
+ *   singular: "widget",
+ *   generation: 1,
+ *   path: "widgets",
+ *   paging: "pages",
+ *   schema: Schema.Struct({ id: Schema.String, name: Schema.String }),
+ *   get: true
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Spec<
+  F extends Schema.Struct.Fields = Schema.Struct.Fields,
+  D extends Schema.Struct.Fields = F,
+  P extends Paging = Paging,
+  G extends boolean = boolean
+> {
+  /** Display name, also the span prefix: `Alerts` gives `Alerts.list`, `Alerts.get`. */
+  readonly name: string
+  /** The resource's key: the CLI command, the fake's data key (`alerts`). */
+  readonly key: string
+  /** One record in words, for messages: `alert`, `policy`. */
+  readonly singular: string
+  /** The API generation: 1 (`/api/v1`, raw key) or 2 (`/v2`, Hawk). */
+  readonly generation: 1 | 2
+  /** Path relative to the base URL: `alerts`, `aws/ec2`. */
+  readonly path: string
+  readonly paging: P
+  /** v2 token paging: the key of the list page's array (`cves` for vulnerabilities). */
+  readonly collection?: string | undefined
+  /** A record as `list` returns it. */
+  readonly schema: Schema.Struct<F>
+  /** Whether `GET {path}/{id}` exists. */
+  readonly get: G
+  /** The record `get` returns when it has more fields than a listed one (v1 alerts: events, rule). */
+  readonly detail?: Schema.Struct<D> | undefined
+  /** The write operations the API has on this resource (v2). */
+  readonly writes?: ReadonlyArray<"create" | "update" | "delete"> | undefined
+}
+
+/**
+ * Declares a spec, keeping its literal types (paging, whether it has `get`).
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Resource } from "@effect-threatstack/core"
+ *
+ * const Notes = Resource.spec({
+ *   name: "Notes",
+ *   key: "notes",
+ *   singular: "note",
+ *   generation: 1,
+ *   path: "notes",
+ *   paging: "none",
+ *   schema: Schema.Struct({ id: Schema.String }),
+ *   get: false
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const spec = <
+  F extends Schema.Struct.Fields,
+  P extends Paging,
+  G extends boolean,
+  D extends Schema.Struct.Fields = F
+>(
+  spec: Spec<F, D, P, G>
+): Spec<F, D, P, G> => spec
 
 /**
  * Options every `list` takes: the time slice (see {@link TimeRange}).
@@ -332,3 +429,61 @@ export const getMany = <A>(name: string, get: Get<A>): GetMany<A> =>
     yield* checkWhole("concurrency", concurrency, 1)
     return yield* Effect.forEach(ids, get, { concurrency })
   })
+
+/**
+ * The operations {@link make} builds from a spec: `list` always, `get` and
+ * `getMany` when the spec has `get`.
+ *
+ * @example
+ * ```ts
+ * import type { Alerts, Resource } from "@effect-threatstack/core"
+ *
+ * type AlertOps = Resource.Operations<typeof Alerts.spec> // { list, get, getMany }
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Operations<S> =
+  S extends Spec<infer F, infer D, infer P, infer G>
+    ? {
+        readonly list: List<Schema.Struct.Type<F>, P extends "pages" ? PagedListOptions : ListOptions>
+      } & (G extends true
+        ? { readonly get: Get<Schema.Struct.Type<D>>; readonly getMany: GetMany<Schema.Struct.Type<D>> }
+        : unknown)
+    : never
+
+/**
+ * Builds a v1 resource's operations from its spec over the client pipeline.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Policies, Resource, ThreatStackClient } from "@effect-threatstack/core"
+ *
+ * const policies = Effect.map(ThreatStackClient.ThreatStackClient, (client) => Resource.make(client, Policies.spec))
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const make = <
+  F extends Schema.Struct.Fields,
+  D extends Schema.Struct.Fields,
+  P extends "pages" | "none",
+  G extends boolean
+>(
+  client: Client,
+  spec: Spec<F, D, P, G>
+): Operations<Spec<F, D, P, G>> => {
+  type Ops = Operations<Spec<F, D, P, G>>
+  const listed = list(client, {
+    name: spec.name,
+    path: spec.path,
+    schema: spec.schema,
+    paged: (spec.paging === "pages") as true
+  })
+  if (!spec.get) return { list: listed } as unknown as Ops
+  const one = get(client, { name: spec.name, path: spec.path, schema: (spec.detail ?? spec.schema) as Schema.Struct<D> })
+  return { list: listed, get: one, getMany: getMany(spec.name, one) } as unknown as Ops
+}

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
-import type { Limit } from "./RateLimit.js"
+import type { Limit } from "./internal/RateLimit.js"
 import { InvalidArgument } from "./ThreatStackError.js"
 
 /**

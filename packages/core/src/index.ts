@@ -9,8 +9,6 @@ export * as Agents from "./Agents.js"
 /** @since 0.1.0 */
 export * as Alerts from "./Alerts.js"
 /** @since 0.1.0 */
-export * as FakeData from "./FakeData.js"
-/** @since 0.1.0 */
 export * as FakeThreatStack from "./FakeThreatStack.js"
 /** @since 0.1.0 */
 export * as Logs from "./Logs.js"
@@ -20,10 +18,6 @@ export * as Organizations from "./Organizations.js"
 export * as Pagination from "./Pagination.js"
 /** @since 0.1.0 */
 export * as Policies from "./Policies.js"
-/** @since 0.1.0 */
-export * as RateLimit from "./RateLimit.js"
-/** @since 0.1.0 */
-export * as RecordDecoder from "./RecordDecoder.js"
 /** @since 0.1.0 */
 export * as Resource from "./Resource.js"
 /** @since 0.1.0 */
@@ -36,5 +30,3 @@ export * as ThreatStackConfig from "./ThreatStackConfig.js"
 export * as ThreatStackError from "./ThreatStackError.js"
 /** @since 0.1.0 */
 export * as TimeRange from "./TimeRange.js"
-/** @since 0.1.0 */
-export * as Timestamp from "./Timestamp.js"

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { DateTime, Effect, Either, ParseResult, Schema } from "effect"
-import { Agents, Alerts, FakeThreatStack, Logs, Organizations, Policies, RecordDecoder } from "@effect-threatstack/core"
+import { Agents, Alerts, FakeThreatStack, Logs, Organizations, Policies } from "@effect-threatstack/core"
+import * as RecordDecoder from "../src/internal/RecordDecoder.js"
 import { fakeOptions } from "./utils.js"
 
 /** DateTimes as epoch ms, so that two decodes compare by value. */

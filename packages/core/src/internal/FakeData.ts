@@ -6,11 +6,11 @@
  * @since 0.1.0
  */
 import type { Schema } from "effect"
-import type * as Agents from "./Agents.js"
-import type * as Alerts from "./Alerts.js"
-import type * as Logs from "./Logs.js"
-import type * as Organizations from "./Organizations.js"
-import type * as Policies from "./Policies.js"
+import type * as Agents from "../Agents.js"
+import type * as Alerts from "../Alerts.js"
+import type * as Logs from "../Logs.js"
+import type * as Organizations from "../Organizations.js"
+import type * as Policies from "../Policies.js"
 
 /**
  * A JSON object as the API sends it.
