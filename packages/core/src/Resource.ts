@@ -484,6 +484,10 @@ export const make = <
     paged: (spec.paging === "pages") as true
   })
   if (!spec.get) return { list: listed } as unknown as Ops
-  const one = get(client, { name: spec.name, path: spec.path, schema: (spec.detail ?? spec.schema) as Schema.Struct<D> })
+  const one = get(client, {
+    name: spec.name,
+    path: spec.path,
+    schema: (spec.detail ?? spec.schema) as Schema.Struct<D>
+  })
   return { list: listed, get: one, getMany: getMany(spec.name, one) } as unknown as Ops
 }

@@ -6,9 +6,9 @@
  *
  * @since 0.1.0
  */
-import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
-import type { Limit } from "./internal/RateLimit.js"
-import { InvalidArgument } from "./ThreatStackError.js"
+import { Config, type ConfigError, Context, type Duration, type Effect, Either, Layer, Option } from "effect"
+import * as Settings_ from "./internal/Settings.js"
+import type { InvalidArgument } from "./ThreatStackError.js"
 
 /**
  * The v1 base URL of the live service.
@@ -37,7 +37,7 @@ export const defaultBaseUrl = "https://app.threatstack.com/api/v1"
  *
  * @since 0.1.0
  */
-export const defaultTimeout: Duration.Duration = Duration.seconds(120)
+export const defaultTimeout: Duration.Duration = Settings_.defaults.timeout
 
 /**
  * What a user passes to {@link layer} (and what {@link fromEnv} reads).
@@ -57,27 +57,13 @@ export const defaultTimeout: Duration.Duration = Duration.seconds(120)
  * @since 0.1.0
  * @category models
  */
-export interface Options {
-  /** The API key. A plain string is accepted and redacted at once. */
-  readonly apiKey: Redacted.Redacted<string> | string
+export interface Options extends Settings_.CommonOptions {
   /** Which of the key's organizations to act on (the `Organization` header). */
   readonly orgId?: string | undefined
-  /** The API generation; only 1 exists in this release. Default 1. */
+  /** The API generation: 1. For v2 use `ThreatStackV2.layer`. Default 1. */
   readonly apiVersion?: number | undefined
-  /** Per-attempt request timeout. Default 120 seconds. */
-  readonly timeout?: Duration.DurationInput | undefined
   /** The full versioned base URL. Default `https://app.threatstack.com/api/v1`. */
   readonly baseUrl?: string | undefined
-  /** How many times a transient failure (429, 5xx, transport, timeout) is retried. Default 3. */
-  readonly maxRetries?: number | undefined
-  /** The first backoff delay; it doubles each retry, with jitter. Default 500 ms. */
-  readonly retryBaseDelay?: Duration.DurationInput | undefined
-  /** The longest single wait between attempts, server hints included. Default 30 seconds. */
-  readonly maxRetryWait?: Duration.DurationInput | undefined
-  /** A client-side budget shared by every fiber, e.g. `{ limit: 200, interval: "1 minute" }`. Default none. */
-  readonly rateLimit?: { readonly limit: number; readonly interval: Duration.DurationInput } | undefined
-  /** Allow sending the key over plain `http://` to a host that is not loopback. Default false. */
-  readonly allowInsecureHttp?: boolean | undefined
 }
 
 /**
@@ -94,17 +80,9 @@ export interface Options {
  * @since 0.1.0
  * @category models
  */
-export interface Settings {
-  readonly apiKey: Redacted.Redacted<string>
+export interface Settings extends Settings_.CommonSettings {
   readonly orgId: Option.Option<string>
   readonly apiVersion: 1
-  readonly timeout: Duration.Duration
-  readonly baseUrl: string
-  readonly maxRetries: number
-  readonly retryBaseDelay: Duration.Duration
-  readonly maxRetryWait: Duration.Duration
-  readonly rateLimit: Option.Option<Limit>
-  readonly allowInsecureHttp: boolean
 }
 
 /**
@@ -129,68 +107,30 @@ export class ThreatStackConfig extends Context.Tag("@effect-threatstack/core/Thr
   Settings
 >() {}
 
-type Check<A> = Either.Either<A, string>
-
-const checkApiVersion = (version: number): Check<1> =>
+const checkApiVersion = (version: unknown): Settings_.Check<1> =>
   version === 1
     ? Either.right(1)
     : version === 2
-      ? Either.left("API v2 is not supported yet (it is a later release of this SDK); use 1")
-      : Either.left(`unknown API version ${version}; supported: 1`)
+      ? Either.left("this is the v1 client; for API v2 use ThreatStackV2.layer (or NodeThreatStack.layerV2)")
+      : Either.left(`unknown API version ${String(version)}; supported: 1 (ThreatStack) and 2 (ThreatStackV2)`)
 
-const checkPositive = (duration: Duration.Duration): Check<Duration.Duration> =>
-  Duration.greaterThan(duration, Duration.zero) && Duration.isFinite(duration)
-    ? Either.right(duration)
-    : Either.left(`expected a finite duration above zero, got ${Duration.format(duration)}`)
+/** One rule for the org id from options and from the environment: blank means none. */
+const checkOrgId = (orgId: unknown): Settings_.Check<Option.Option<string>> =>
+  orgId === undefined
+    ? Either.right(Option.none())
+    : typeof orgId !== "string"
+      ? Either.left(`expected an organization id string, got ${String(orgId)}`)
+      : Either.right(Option.some(orgId.trim()).pipe(Option.filter((id) => id !== "")))
 
-const checkDuration = (input: unknown): Check<Duration.Duration> =>
-  Option.match(Duration.decodeUnknown(input), {
-    onNone: () => Either.left(`expected a duration such as 30 seconds, got ${JSON.stringify(input)}`),
-    onSome: checkPositive
+const validate = (options: Options): Either.Either<Settings, InvalidArgument> =>
+  Either.gen(function* () {
+    const common = yield* Settings_.validate(options, defaultBaseUrl)
+    return {
+      ...common,
+      orgId: yield* Settings_.field("orgId", checkOrgId(options.orgId)),
+      apiVersion: yield* Settings_.field("apiVersion", checkApiVersion(options.apiVersion ?? 1))
+    }
   })
-
-const checkBaseUrl = (url: string): Check<string> => {
-  try {
-    const parsed = new URL(url)
-    return parsed.protocol === "https:" || parsed.protocol === "http:"
-      ? Either.right(url.replace(/\/+$/, ""))
-      : Either.left(`expected an http(s) URL, got ${url}`)
-  } catch {
-    return Either.left(`expected an absolute URL such as ${defaultBaseUrl}, got ${JSON.stringify(url)}`)
-  }
-}
-
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
-
-/** The key travels in a header: refuse clear text to anything but this machine. */
-const checkTransport = (baseUrl: string, allowInsecureHttp: boolean): Check<string> => {
-  const url = new URL(baseUrl)
-  return url.protocol === "http:" && !LOOPBACK.test(url.hostname) && !allowInsecureHttp
-    ? Either.left(
-        `refusing to send the API key in clear text to ${url.host}: use https, or set allowInsecureHttp ` +
-          "(THREATSTACK_ALLOW_INSECURE_HTTP=true) if you really mean it"
-      )
-    : Either.right(baseUrl)
-}
-
-const checkLimit = (limit: { readonly limit: number; readonly interval: unknown }): Check<Limit> =>
-  !Number.isInteger(limit.limit) || limit.limit < 1
-    ? Either.left(`expected a whole number of requests ≥ 1, got ${limit.limit}`)
-    : Either.map(checkDuration(limit.interval), (interval) => ({ limit: limit.limit, interval }))
-
-/** `200/1 minute`, `200 per minute`, `50/10 seconds`. */
-const parseLimit = (text: string): Check<Limit> => {
-  const match = /^\s*(\d+)\s*(?:\/|per)\s*(.+?)\s*$/.exec(text)
-  if (!match) return Either.left(`expected e.g. "200/1 minute", got ${JSON.stringify(text)}`)
-  const [, limit = "", every = ""] = match
-  return checkLimit({ limit: Number(limit), interval: /^\d/.test(every) ? every : `1 ${every}` })
-}
-
-const checkRetries = (n: number): Check<number> =>
-  Number.isInteger(n) && n >= 0 ? Either.right(n) : Either.left(`expected a whole number ≥ 0, got ${n}`)
-
-const checkKey = (key: Redacted.Redacted<string>): Check<Redacted.Redacted<string>> =>
-  Redacted.value(key).trim() === "" ? Either.left("the API key is empty") : Either.right(key)
 
 /**
  * Validates options into settings, filling in the defaults.
@@ -207,48 +147,7 @@ const checkKey = (key: Redacted.Redacted<string>): Check<Redacted.Redacted<strin
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options): Effect.Effect<Settings, InvalidArgument> =>
-  Effect.gen(function* () {
-    const check = <A>(argument: string, result: Check<A>) =>
-      Either.match(result, {
-        onLeft: (detail) => Effect.fail(new InvalidArgument({ argument, detail })),
-        onRight: Effect.succeed
-      })
-    const key = typeof options.apiKey === "string" ? Redacted.make(options.apiKey) : options.apiKey
-    return {
-      apiKey: yield* check("apiKey", checkKey(key)),
-      orgId: Option.fromNullable(options.orgId).pipe(Option.filter((id) => id !== "")),
-      apiVersion: yield* check("apiVersion", checkApiVersion(options.apiVersion ?? 1)),
-      timeout: yield* check("timeout", checkDuration(options.timeout ?? defaultTimeout)),
-      baseUrl: yield* check(
-        "baseUrl",
-        Either.flatMap(checkBaseUrl(options.baseUrl ?? defaultBaseUrl), (url) =>
-          checkTransport(url, options.allowInsecureHttp ?? false)
-        )
-      ),
-      maxRetries: yield* check("maxRetries", checkRetries(options.maxRetries ?? 3)),
-      retryBaseDelay: yield* check("retryBaseDelay", checkDuration(options.retryBaseDelay ?? "500 millis")),
-      maxRetryWait: yield* check("maxRetryWait", checkDuration(options.maxRetryWait ?? "30 seconds")),
-      rateLimit:
-        options.rateLimit === undefined
-          ? Option.none()
-          : Option.some(yield* check("rateLimit", checkLimit(options.rateLimit))),
-      allowInsecureHttp: options.allowInsecureHttp ?? false
-    }
-  })
-
-/** One variable: read with `config` (unnamed), checked, errors naming the variable. */
-const variable = <A, B>(name: string, config: Config.Config<A>, check: (a: A) => Check<B>) =>
-  Config.nested(
-    Config.mapOrFail(config, (a) => Either.mapLeft(check(a), (message) => ConfigError.InvalidData([], message))),
-    name
-  )
-
-/** A duration: a bare number is seconds, else a duration such as `30 seconds`. */
-const durationVariable = (name: string, fallback: string) =>
-  variable(name, Config.string().pipe(Config.withDefault(fallback)), (raw) =>
-    checkDuration(/^\s*\d+(\.\d+)?\s*$/.test(raw) ? Duration.seconds(Number(raw)) : raw)
-  )
+export const make = (options: Options): Effect.Effect<Settings, InvalidArgument> => validate(options)
 
 /**
  * The settings read from the environment (or any `ConfigProvider`):
@@ -266,7 +165,8 @@ const durationVariable = (name: string, fallback: string) =>
  * | `THREATSTACK_RATE_LIMIT` | none (e.g. `200/1 minute`) |
  * | `THREATSTACK_ALLOW_INSECURE_HTTP` | false |
  *
- * A missing key or a bad value is a `ConfigError` naming the variable.
+ * The values go through the same validation as {@link make}'s options; a
+ * missing key or a bad value is a `ConfigError` naming the variable.
  *
  * @example
  * ```ts
@@ -280,23 +180,18 @@ const durationVariable = (name: string, fallback: string) =>
  * @since 0.1.0
  * @category config
  */
-export const fromEnv: Config.Config<Settings> = Config.all({
-  apiKey: variable("THREATSTACK_API_KEY", Config.redacted(), checkKey),
-  orgId: Config.option(Config.string("THREATSTACK_ORG_ID")).pipe(Config.map(Option.filter((id) => id.trim() !== ""))),
-  apiVersion: variable("THREATSTACK_API_VERSION", Config.integer().pipe(Config.withDefault(1)), checkApiVersion),
-  timeout: durationVariable("THREATSTACK_TIMEOUT", "120"),
-  baseUrl: variable("THREATSTACK_BASE_URL", Config.string().pipe(Config.withDefault(defaultBaseUrl)), checkBaseUrl),
-  maxRetries: variable("THREATSTACK_MAX_RETRIES", Config.integer().pipe(Config.withDefault(3)), checkRetries),
-  retryBaseDelay: durationVariable("THREATSTACK_RETRY_BASE_DELAY", "500 millis"),
-  maxRetryWait: durationVariable("THREATSTACK_MAX_RETRY_WAIT", "30"),
-  rateLimit: Config.option(variable("THREATSTACK_RATE_LIMIT", Config.string(), parseLimit)),
-  allowInsecureHttp: Config.boolean("THREATSTACK_ALLOW_INSECURE_HTTP").pipe(Config.withDefault(false))
-}).pipe(
-  Config.mapOrFail((settings) =>
-    Either.mapLeft(checkTransport(settings.baseUrl, settings.allowInsecureHttp), (message) =>
-      ConfigError.InvalidData(["THREATSTACK_BASE_URL"], message)
-    ).pipe(Either.map(() => settings))
-  )
+export const fromEnv: Config.Config<Settings> = Settings_.fromConfig(
+  Config.all({
+    common: Settings_.commonFromEnv("THREATSTACK_BASE_URL"),
+    orgId: Config.option(Config.string("THREATSTACK_ORG_ID")).pipe(Config.map(Option.getOrUndefined)),
+    apiVersion: Config.option(Config.integer("THREATSTACK_API_VERSION")).pipe(Config.map(Option.getOrUndefined))
+  }).pipe(Config.map(({ apiVersion, common, orgId }): Options => ({ ...common, orgId, apiVersion }))),
+  validate,
+  {
+    ...Settings_.commonVariables("THREATSTACK_BASE_URL"),
+    orgId: "THREATSTACK_ORG_ID",
+    apiVersion: "THREATSTACK_API_VERSION"
+  }
 )
 
 /**

@@ -33,8 +33,12 @@ import { Data, Duration } from "effect"
  * message:
  *
  * - `BadRequest` (400), `Unauthorized` (401), `Forbidden` (403),
- *   `RateLimited` (429), `ServerError` (5xx), `UnexpectedStatus` (any other
- *   non-2xx status)
+ *   `Conflict` (409: v2, e.g. a ruleset name already taken), `RateLimited`
+ *   (429), `ServerError` (5xx), `UnexpectedStatus` (any other non-2xx status)
+ * - `OutcomeUnknown`: a write that creates (v2 `rulesets.create`, …) may
+ *   have reached the server but no answer says whether it was applied (a
+ *   timeout, a dropped connection, a 5xx). It is never retried, so nothing
+ *   is created twice: look before you try again.
  * - `InvalidResponse`: the body is not JSON, is truncated, or does not match
  *   the record schema (see `path`)
  * - `Transport`: no HTTP answer at all (connection refused, reset, DNS…)
@@ -53,11 +57,13 @@ export type Reason =
   | "BadRequest"
   | "Unauthorized"
   | "Forbidden"
+  | "Conflict"
   | "RateLimited"
   | "ServerError"
   | "UnexpectedStatus"
   | "InvalidResponse"
   | "Transport"
+  | "OutcomeUnknown"
 
 /**
  * The API answered with an error, with a body we cannot use, or did not
@@ -243,6 +249,8 @@ export const reasonForStatus = (status: number): Reason => {
       return "Unauthorized"
     case 403:
       return "Forbidden"
+    case 409:
+      return "Conflict"
     case 429:
       return "RateLimited"
     default:

@@ -38,12 +38,12 @@ describe("ThreatStackConfig", () => {
     })
   )
 
-  it.effect("apiVersion 2 is refused with a message saying v2 is not supported yet", () =>
+  it.effect("apiVersion 2 is refused with a message pointing at ThreatStackV2", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(ThreatStackConfig.make({ apiKey: "k", apiVersion: 2 }))
       expect(error._tag).toBe("InvalidArgument")
       expect(error.argument).toBe("apiVersion")
-      expect(error.message).toMatch(/v2 is not supported yet/)
+      expect(error.message).toMatch(/for API v2 use ThreatStackV2.layer/)
       const unknown = yield* Effect.flip(ThreatStackConfig.make({ apiKey: "k", apiVersion: 7 }))
       expect(unknown.message).toMatch(/unknown API version 7/)
     })
@@ -80,7 +80,7 @@ describe("ThreatStackConfig", () => {
       const badTimeout = yield* Effect.either(fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_TIMEOUT: "soon" }))
       expect(Either.isLeft(badTimeout) && String(badTimeout.left)).toMatch(/THREATSTACK_TIMEOUT/)
       const v2 = yield* Effect.either(fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_API_VERSION: "2" }))
-      expect(Either.isLeft(v2) && String(v2.left)).toMatch(/THREATSTACK_API_VERSION.*v2 is not supported yet/)
+      expect(Either.isLeft(v2) && String(v2.left)).toMatch(/THREATSTACK_API_VERSION.*for API v2 use ThreatStackV2/)
     })
   )
 

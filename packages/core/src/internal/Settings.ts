@@ -1,0 +1,254 @@
+/**
+ * The settings both API generations share, validated in one place: explicit
+ * options and the environment both end in {@link validate}, so each default
+ * and each rule is written once. `ThreatStackConfig` (v1) and
+ * `ThreatStackV2` add their own fields on top.
+ *
+ * @internal
+ */
+import type { HttpClient } from "@effect/platform"
+import { Config, ConfigError, Duration, Either, Option, Redacted, type Schedule } from "effect"
+import { InvalidArgument } from "../ThreatStackError.js"
+import type { NotFound, ThreatStackAPIError, Timeout } from "../ThreatStackError.js"
+import type { Limit } from "./RateLimit.js"
+
+/** The failures a request can end with: what a retry schedule is stepped with. */
+export type RetryInput = ThreatStackAPIError | Timeout | NotFound
+
+/** Options both generations take. */
+export interface CommonOptions {
+  /** The API key. A plain string is accepted and redacted at once. */
+  readonly apiKey: Redacted.Redacted<string> | string
+  /** Per-attempt request timeout. Default 120 seconds. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** The full versioned base URL. */
+  readonly baseUrl?: string | undefined
+  /** How many times a transient failure (408, 429, 5xx, transport, timeout) is retried. Default 3. */
+  readonly maxRetries?: number | undefined
+  /** The first backoff delay; it doubles each retry, with jitter. Default 500 ms. */
+  readonly retryBaseDelay?: Duration.DurationInput | undefined
+  /** The longest single wait between attempts, server hints included. Default 30 seconds. */
+  readonly maxRetryWait?: Duration.DurationInput | undefined
+  /**
+   * The timing of retries, replacing the default exponential backoff (with
+   * `maxRetries` and `retryBaseDelay`). Which failures are retried stays
+   * with the SDK; a server's `Retry-After` is still a floor and
+   * `maxRetryWait` still the cap.
+   */
+  readonly retrySchedule?: Schedule.Schedule<unknown, RetryInput> | undefined
+  /** A client-side budget shared by every fiber, e.g. `{ limit: 200, interval: "1 minute" }`. Default none. */
+  readonly rateLimit?: { readonly limit: number; readonly interval: Duration.DurationInput } | undefined
+  /** Allow sending the key over plain `http://` to a host that is not loopback. Default false. */
+  readonly allowInsecureHttp?: boolean | undefined
+  /**
+   * Changes the `HttpClient` the SDK sends through (add a header, a proxy,
+   * your own tracing). It runs before authentication, so whatever it
+   * changes is what gets signed.
+   */
+  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+}
+
+/** Validated settings both generations share. */
+export interface CommonSettings {
+  readonly apiKey: Redacted.Redacted<string>
+  readonly timeout: Duration.Duration
+  readonly baseUrl: string
+  readonly maxRetries: number
+  readonly retryBaseDelay: Duration.Duration
+  readonly maxRetryWait: Duration.Duration
+  readonly retrySchedule: Option.Option<Schedule.Schedule<unknown, RetryInput>>
+  readonly rateLimit: Option.Option<Limit>
+  readonly allowInsecureHttp: boolean
+  readonly transformClient: Option.Option<(client: HttpClient.HttpClient) => HttpClient.HttpClient>
+}
+
+/** The defaults, written once. */
+export const defaults = {
+  timeout: Duration.seconds(120),
+  maxRetries: 3,
+  retryBaseDelay: Duration.millis(500),
+  maxRetryWait: Duration.seconds(30)
+} as const
+
+/** A check's result: the value, or what is wrong with it. */
+export type Check<A> = Either.Either<A, string>
+
+const show = (value: unknown): string => (typeof value === "string" ? JSON.stringify(value) : String(value))
+
+/** A finite duration above zero. */
+export const checkDuration = (input: unknown): Check<Duration.Duration> =>
+  Option.match(Duration.decodeUnknown(input), {
+    onNone: () => Either.left(`expected a duration such as 30 seconds, got ${show(input)}`),
+    onSome: (duration) =>
+      Duration.greaterThan(duration, Duration.zero) && Duration.isFinite(duration)
+        ? Either.right(duration)
+        : Either.left(`expected a finite duration above zero, got ${Duration.format(duration)}`)
+  })
+
+/** A whole number ≥ `min`. */
+export const checkWhole = (input: unknown, min: number): Check<number> =>
+  typeof input === "number" && Number.isInteger(input) && input >= min
+    ? Either.right(input)
+    : Either.left(`expected a whole number ≥ ${min}, got ${show(input)}`)
+
+const checkBaseUrl = (url: unknown, example: string): Check<string> => {
+  if (typeof url !== "string") return Either.left(`expected an absolute URL such as ${example}, got ${show(url)}`)
+  try {
+    const parsed = new URL(url)
+    return parsed.protocol === "https:" || parsed.protocol === "http:"
+      ? Either.right(url.replace(/\/+$/, ""))
+      : Either.left(`expected an http(s) URL, got ${url}`)
+  } catch {
+    return Either.left(`expected an absolute URL such as ${example}, got ${JSON.stringify(url)}`)
+  }
+}
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
+
+/** The key travels in a header: refuse clear text to anything but this machine. */
+const checkTransport = (baseUrl: string, allowInsecureHttp: boolean): Check<string> => {
+  const url = new URL(baseUrl)
+  return url.protocol === "http:" && !LOOPBACK.test(url.hostname) && !allowInsecureHttp
+    ? Either.left(
+        `refusing to send the API key in clear text to ${url.host}: use https, or set allowInsecureHttp ` +
+          "(THREATSTACK_ALLOW_INSECURE_HTTP=true) if you really mean it"
+      )
+    : Either.right(baseUrl)
+}
+
+const checkLimit = (limit: unknown): Check<Limit> => {
+  if (typeof limit !== "object" || limit === null || !("limit" in limit) || !("interval" in limit)) {
+    return Either.left(`expected { limit, interval }, got ${show(limit)}`)
+  }
+  return Either.flatMap(
+    Either.mapLeft(
+      checkWhole(limit.limit, 1),
+      () => `expected a whole number of requests ≥ 1, got ${show(limit.limit)}`
+    ),
+    (n) => Either.map(checkDuration(limit.interval), (interval) => ({ limit: n, interval }))
+  )
+}
+
+const checkKey = (key: unknown): Check<Redacted.Redacted<string>> => {
+  const redacted = typeof key === "string" ? Redacted.make(key) : key
+  if (!Redacted.isRedacted(redacted) || typeof Redacted.value(redacted) !== "string") {
+    return Either.left("expected the API key as a string or a Redacted string")
+  }
+  return (Redacted.value(redacted) as string).trim() === ""
+    ? Either.left("the API key is empty")
+    : Either.right(redacted as Redacted.Redacted<string>)
+}
+
+/** Fails with `InvalidArgument` naming `argument` when the check fails. */
+export const field = <A>(argument: string, result: Check<A>): Either.Either<A, InvalidArgument> =>
+  Either.mapLeft(result, (detail) => new InvalidArgument({ argument, detail }))
+
+/**
+ * Validates the shared options, filling in the defaults. `baseUrl` defaults
+ * to the generation's own.
+ */
+export const validate = (
+  options: CommonOptions,
+  defaultBaseUrl: string
+): Either.Either<CommonSettings, InvalidArgument> =>
+  Either.gen(function* () {
+    const allowInsecureHttp = options.allowInsecureHttp ?? false
+    return {
+      apiKey: yield* field("apiKey", checkKey(options.apiKey)),
+      timeout: yield* field("timeout", checkDuration(options.timeout ?? defaults.timeout)),
+      baseUrl: yield* field(
+        "baseUrl",
+        Either.flatMap(checkBaseUrl(options.baseUrl ?? defaultBaseUrl, defaultBaseUrl), (url) =>
+          checkTransport(url, allowInsecureHttp)
+        )
+      ),
+      maxRetries: yield* field("maxRetries", checkWhole(options.maxRetries ?? defaults.maxRetries, 0)),
+      retryBaseDelay: yield* field("retryBaseDelay", checkDuration(options.retryBaseDelay ?? defaults.retryBaseDelay)),
+      maxRetryWait: yield* field("maxRetryWait", checkDuration(options.maxRetryWait ?? defaults.maxRetryWait)),
+      retrySchedule: Option.fromNullable(options.retrySchedule),
+      rateLimit:
+        options.rateLimit === undefined
+          ? Option.none()
+          : Option.some(yield* field("rateLimit", checkLimit(options.rateLimit))),
+      allowInsecureHttp,
+      transformClient: Option.fromNullable(options.transformClient)
+    }
+  })
+
+/** `200/1 minute`, `200 per minute`, `50/10 seconds`. */
+const parseLimit = (text: string): Check<{ readonly limit: number; readonly interval: Duration.DurationInput }> => {
+  const match = /^\s*(\d+)\s*(?:\/|per)\s*(.+?)\s*$/.exec(text)
+  if (!match) return Either.left(`expected e.g. "200/1 minute", got ${JSON.stringify(text)}`)
+  const [, limit = "", every = ""] = match
+  const interval = /^\d/.test(every) ? every : `1 ${every}`
+  // checked as a duration by validate, which names the variable when it is not one
+  return Either.right({ limit: Number(limit), interval: interval as Duration.DurationInput })
+}
+
+/** A duration variable: a bare number is seconds, else a duration such as `30 seconds`. */
+const duration = (raw: string): Duration.DurationInput =>
+  /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Duration.seconds(Number(raw)) : (raw as Duration.DurationInput)
+
+/**
+ * A whole-number variable: digits become a number; anything else is handed
+ * on as it is, to be refused by {@link validate} as a JavaScript caller's
+ * wrong value would be, with the variable's name.
+ */
+const whole = (raw: string): number => (/^\s*\d+\s*$/.test(raw) ? Number(raw) : (raw as unknown as number))
+
+const optional = (name: string) => Config.option(Config.string(name)).pipe(Config.map(Option.getOrUndefined))
+
+/** The shared options as the environment gives them (still unvalidated). */
+export const commonFromEnv = (baseUrlVariable: string): Config.Config<CommonOptions> =>
+  Config.all({
+    apiKey: Config.redacted("THREATSTACK_API_KEY"),
+    timeout: optional("THREATSTACK_TIMEOUT").pipe(Config.map((raw) => (raw === undefined ? undefined : duration(raw)))),
+    baseUrl: optional(baseUrlVariable),
+    maxRetries: optional("THREATSTACK_MAX_RETRIES").pipe(
+      Config.map((raw) => (raw === undefined ? undefined : whole(raw)))
+    ),
+    retryBaseDelay: optional("THREATSTACK_RETRY_BASE_DELAY").pipe(
+      Config.map((raw) => (raw === undefined ? undefined : duration(raw)))
+    ),
+    maxRetryWait: optional("THREATSTACK_MAX_RETRY_WAIT").pipe(
+      Config.map((raw) => (raw === undefined ? undefined : duration(raw)))
+    ),
+    rateLimit: optional("THREATSTACK_RATE_LIMIT").pipe(
+      Config.mapOrFail((raw) =>
+        raw === undefined
+          ? Either.right(undefined)
+          : Either.mapLeft(parseLimit(raw), (message) => ConfigError.InvalidData(["THREATSTACK_RATE_LIMIT"], message))
+      )
+    ),
+    allowInsecureHttp: Config.option(Config.boolean("THREATSTACK_ALLOW_INSECURE_HTTP")).pipe(
+      Config.map(Option.getOrUndefined)
+    )
+  })
+
+/** The variable each shared option comes from. */
+export const commonVariables = (baseUrlVariable: string): Readonly<Record<string, string>> => ({
+  apiKey: "THREATSTACK_API_KEY",
+  timeout: "THREATSTACK_TIMEOUT",
+  baseUrl: baseUrlVariable,
+  maxRetries: "THREATSTACK_MAX_RETRIES",
+  retryBaseDelay: "THREATSTACK_RETRY_BASE_DELAY",
+  maxRetryWait: "THREATSTACK_MAX_RETRY_WAIT",
+  rateLimit: "THREATSTACK_RATE_LIMIT",
+  allowInsecureHttp: "THREATSTACK_ALLOW_INSECURE_HTTP"
+})
+
+/**
+ * Validates options read from `Config` with the same function as explicit
+ * options, turning its `InvalidArgument` into a `ConfigError` that names the
+ * variable the value came from.
+ */
+export const fromConfig = <O, S>(
+  raw: Config.Config<O>,
+  validateOptions: (options: O) => Either.Either<S, InvalidArgument>,
+  variables: Readonly<Record<string, string>>
+): Config.Config<S> =>
+  Config.mapOrFail(raw, (options) =>
+    Either.mapLeft(validateOptions(options), (error) =>
+      ConfigError.InvalidData([variables[error.argument] ?? error.argument], error.detail)
+    )
+  )
