@@ -78,7 +78,7 @@ export const spec = Resource.spec({
   path: "agents",
   paging: "pages",
   schema: Agent,
-  get: true,
+  get: true
 })
 
 /**

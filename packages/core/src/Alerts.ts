@@ -132,7 +132,7 @@ export const spec = Resource.spec({
   paging: "pages",
   schema: Alert,
   get: true,
-  detail: AlertDetail,
+  detail: AlertDetail
 })
 
 /**

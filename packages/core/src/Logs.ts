@@ -92,7 +92,7 @@ export const spec = Resource.spec({
   path: "logs",
   paging: "pages",
   schema: Log,
-  get: false,
+  get: false
 })
 
 /**

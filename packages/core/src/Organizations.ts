@@ -102,7 +102,7 @@ export const spec = Resource.spec({
   path: "organizations",
   paging: "none",
   schema: Organization,
-  get: false,
+  get: false
 })
 
 /**

@@ -90,3 +90,68 @@ export const walkAhead = <A, E, R>(
  */
 export const single = <A, E, R>(fetch: Effect.Effect<ReadonlyArray<A>, E, R>): Stream.Stream<A, E, R> =>
   Stream.fromIterableEffect(fetch)
+
+/**
+ * One page of a v2 listing: its records and the token of the next page
+ * (`undefined` when there is none).
+ *
+ * @example
+ * ```ts
+ * import type { Pagination } from "@effect-threatstack/core"
+ *
+ * const last: Pagination.TokenPage<string> = { records: ["a", "b"], token: undefined }
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface TokenPage<A> {
+  readonly records: ReadonlyArray<A>
+  readonly token: string | undefined
+}
+
+/**
+ * Token paging (v2), with `Stream.paginateEffect`: the first page is asked
+ * without a token, each next one with the token the previous page gave, and
+ * the walk ends at a page without one (`null`, `""` or missing on the wire).
+ * A token that comes back a second time would loop forever: the walk ends
+ * with `repeated(token, page)` instead. Each page needs the previous one's
+ * token, so there is no read-ahead.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Pagination } from "@effect-threatstack/core"
+ *
+ * const pages: Record<string, Pagination.TokenPage<number>> = {
+ *   "": { records: [1, 2], token: "t1" },
+ *   t1: { records: [3], token: undefined }
+ * }
+ * const stream = Pagination.walkTokens(
+ *   (token) => Effect.succeed(pages[token ?? ""] ?? { records: [], token: undefined }),
+ *   (token) => new Error(`token ${token} repeated`)
+ * ) // emits 1, 2, 3 with two requests
+ * ```
+ *
+ * @since 0.2.0
+ */
+export const walkTokens = <A, E, R, E2>(
+  fetchPage: (token: string | undefined) => Effect.Effect<TokenPage<A>, E, R>,
+  repeated: (token: string, page: number) => E2
+): Stream.Stream<A, E | E2, R> =>
+  Stream.suspend(() => {
+    // per run of the stream: every token this walk has been given
+    const seen = new Set<string>()
+    type Cursor = { readonly token: string | undefined; readonly page: number }
+    const step = (cursor: Cursor): Effect.Effect<readonly [ReadonlyArray<A>, Option.Option<Cursor>], E | E2, R> =>
+      Effect.flatMap(fetchPage(cursor.token), (page) => {
+        const next = page.token
+        if (next === undefined) return Effect.succeed([page.records, Option.none<Cursor>()] as const)
+        if (seen.has(next)) return Effect.fail(repeated(next, cursor.page + 1))
+        seen.add(next)
+        return Effect.succeed([page.records, Option.some<Cursor>({ token: next, page: cursor.page + 1 })] as const)
+      })
+    return Stream.paginateEffect<Cursor, ReadonlyArray<A>, E | E2, R>({ token: undefined, page: 0 }, step).pipe(
+      Stream.flattenIterables
+    )
+  })

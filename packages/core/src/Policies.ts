@@ -99,7 +99,7 @@ export const spec = Resource.spec({
   path: "policies",
   paging: "none",
   schema: Policy,
-  get: true,
+  get: true
 })
 
 /**

@@ -29,7 +29,7 @@ import type { NotFound, ThreatStackAPIError, Timeout } from "./ThreatStackError.
  *
  * @since 0.1.0
  */
-export const version = "0.1.0"
+export const version: string = Pipeline.version
 
 /**
  * Query parameters: `undefined` values are left out, arrays are joined with
@@ -200,7 +200,7 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | ThreatS
     http: yield* HttpClient.HttpClient,
     settings,
     auth: Auth.apiKey(settings.apiKey, settings.orgId),
-    headers: { accept: "application/json", "user-agent": `effect-threatstack/${version}` },
+    headers: { accept: "application/json", "user-agent": `effect-threatstack/${Pipeline.version}` },
     name: "ThreatStack"
   })
   const execute = <A, I>(

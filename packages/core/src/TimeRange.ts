@@ -54,8 +54,11 @@ export interface Bound {
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/
+/** ISO-8601 with `T`: seconds optional, fractional seconds allowed, `Z`/offset optional (none means UTC). */
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/
 const DAY_MS = 86_400_000
-const FORMS = "expected 2017-05-01 or 2017-05-01 08:00:00 (UTC), a Date or a DateTime"
+const FORMS =
+  "expected 2017-05-01, 2017-05-01 08:00:00 or 2017-05-01T08:00:00[.sss][Z|+02:00] (no zone: UTC), a Date or a DateTime"
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0")
 
@@ -93,9 +96,21 @@ const fromParts = (parts: ReadonlyArray<string | undefined>): number | undefined
   return valid ? ms : undefined
 }
 
+/** `+02:00`, `-0530` as milliseconds east of UTC; `undefined` past 14 hours or 59 minutes. */
+const zoneOffset = (zone: string): number | undefined => {
+  const sign = zone.startsWith("-") ? -1 : 1
+  const digits = zone.slice(1).replace(":", "")
+  const hours = Number(digits.slice(0, 2))
+  const minutes = Number(digits.slice(2))
+  return hours > 14 || minutes > 59 ? undefined : sign * (hours * 60 + minutes) * 60_000
+}
+
 /**
- * Parses a string in one of the API's two forms, as the fake API does too.
- * Returns the span of instants it covers, or `undefined` for any other text.
+ * Parses a time given as text: the API's two v1 forms (`2017-05-01`,
+ * `2017-05-01 08:00:00`) or ISO-8601 with `T` (`2017-05-01T08:00`,
+ * `2017-05-01T08:00:00.250Z`, `2017-05-01T10:00:00+02:00`; no zone means
+ * UTC). Returns the span of instants it covers (a day, a minute, a second or
+ * a millisecond), or `undefined` for any other text.
  *
  * @example
  * ```ts
@@ -117,6 +132,18 @@ export const parseWire = (text: string): Bound | undefined => {
   if (dateTime) {
     const at = fromParts(dateTime.slice(1))
     return at === undefined ? undefined : { wire: text, from: at, to: at + 999 }
+  }
+  const iso = ISO.exec(text)
+  if (iso) {
+    const [, y, mo, d, h, mi, sec, fraction, zone] = iso
+    const at = fromParts([y, mo, d, h, mi, sec ?? "0"])
+    if (at === undefined) return undefined
+    const offset = zone === undefined || zone === "Z" ? 0 : zoneOffset(zone)
+    if (offset === undefined) return undefined
+    const from = at + (fraction === undefined ? 0 : Math.floor(Number(`0.${fraction}`) * 1000)) - offset
+    // the bound covers what the text names: a minute, a second, or one millisecond
+    const width = sec === undefined ? 60_000 : fraction === undefined ? 1000 : 1
+    return { wire: formatWire(Math.floor(from / 1000) * 1000), from, to: from + width - 1 }
   }
   return undefined
 }
@@ -167,19 +194,58 @@ export const toQuery = (range: {
   readonly start?: TimeInput | undefined
   readonly end?: TimeInput | undefined
 }): Either.Either<{ start?: string; end?: string }, InvalidArgument> =>
+  Either.map(bounds(range.start, range.end, "start", "end"), ({ end, start }) => ({
+    ...(start ? { start: start.wire } : {}),
+    ...(end ? { end: end.wire } : {})
+  }))
+
+/** Both edges parsed and checked against each other; errors name the caller's argument. */
+const bounds = (
+  startInput: TimeInput | undefined,
+  endInput: TimeInput | undefined,
+  startName: string,
+  endName: string
+): Either.Either<{ start: Bound | undefined; end: Bound | undefined }, InvalidArgument> =>
   Either.gen(function* () {
-    const start = range.start === undefined ? undefined : yield* parse("start", range.start)
-    const end = range.end === undefined ? undefined : yield* parse("end", range.end)
+    const named = (name: string) => (error: InvalidArgument) =>
+      new InvalidArgument({ argument: name, detail: error.detail })
+    const start =
+      startInput === undefined ? undefined : yield* Either.mapLeft(parse("start", startInput), named(startName))
+    const end = endInput === undefined ? undefined : yield* Either.mapLeft(parse("end", endInput), named(endName))
     if (start && end && start.from > end.to) {
       return yield* Either.left(
         new InvalidArgument({
-          argument: "start",
-          detail: `start (${start.wire}) is after end (${end.wire})`
+          argument: startName,
+          detail: `${startName} (${start.wire}) is after ${endName} (${end.wire})`
         })
       )
     }
-    return {
-      ...(start ? { start: start.wire } : {}),
-      ...(end ? { end: end.wire } : {})
-    }
+    return { start, end }
   })
+
+/**
+ * A v2 time range as query parameters: `from`/`until`, each sent as
+ * `YYYY-MM-DDTHH:MM:SS` in UTC (the form every v2 source documents). The
+ * inputs and checks are {@link parse}'s: the v1 forms, ISO-8601 with `T`,
+ * `Date`, `DateTime`; `from` after `until` is refused before any request.
+ *
+ * @example
+ * ```ts
+ * import { TimeRange } from "@effect-threatstack/core"
+ *
+ * TimeRange.toV2Query({ from: "2017-05-01", until: new Date(Date.UTC(2017, 4, 2, 12)) })
+ * // Right({ from: "2017-05-01T00:00:00", until: "2017-05-02T12:00:00" })
+ * ```
+ *
+ * @since 0.2.0
+ */
+export const toV2Query = (range: {
+  readonly from?: TimeInput | undefined
+  readonly until?: TimeInput | undefined
+}): Either.Either<{ from?: string; until?: string }, InvalidArgument> =>
+  Either.map(bounds(range.from, range.until, "from", "until"), ({ end, start }) => ({
+    ...(start ? { from: v2Wire(start.from) } : {}),
+    ...(end ? { until: v2Wire(end.to) } : {})
+  }))
+
+const v2Wire = (ms: number) => formatWire(ms).replace(" ", "T")

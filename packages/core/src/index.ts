@@ -28,5 +28,9 @@ export * as ThreatStackClient from "./ThreatStackClient.js"
 export * as ThreatStackConfig from "./ThreatStackConfig.js"
 /** @since 0.1.0 */
 export * as ThreatStackError from "./ThreatStackError.js"
+/** @since 0.2.0 */
+export * as ThreatStackV2 from "./ThreatStackV2.js"
 /** @since 0.1.0 */
 export * as TimeRange from "./TimeRange.js"
+/** @since 0.2.0 */
+export * as V2 from "./v2/index.js"

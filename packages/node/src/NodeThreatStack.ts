@@ -7,7 +7,7 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import type { Config, ConfigError } from "effect"
 import { Layer } from "effect"
-import { ThreatStack, type ThreatStackConfig, type ThreatStackError } from "@effect-threatstack/core"
+import { ThreatStack, type ThreatStackConfig, type ThreatStackError, ThreatStackV2 } from "@effect-threatstack/core"
 
 /**
  * Every Threat Stack service from explicit settings, over undici.
@@ -56,3 +56,60 @@ export const layerConfig = (
   config?: Config.Config<ThreatStackConfig.Settings>
 ): Layer.Layer<ThreatStack.Services, ConfigError.ConfigError> =>
   ThreatStack.layerConfig(config).pipe(Layer.provide(NodeHttpClient.layerUndici))
+
+/**
+ * The v2 service from explicit settings, over undici.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import { ThreatStackV2 } from "@effect-threatstack/core"
+ * import { NodeThreatStack } from "@effect-threatstack/node"
+ *
+ * const program = Effect.gen(function* () {
+ *   const ts = yield* ThreatStackV2.ThreatStackV2
+ *   return yield* ts.alerts.severityCounts()
+ * }).pipe(
+ *   Effect.provide(
+ *     NodeThreatStack.layerV2({
+ *       apiKey: Redacted.make(process.env.THREATSTACK_API_KEY ?? ""),
+ *       userId: process.env.THREATSTACK_USER_ID ?? "",
+ *       orgId: process.env.THREATSTACK_ORG_ID ?? ""
+ *     })
+ *   )
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerV2 = (
+  options: ThreatStackV2.Options
+): Layer.Layer<ThreatStackV2.ThreatStackV2, ThreatStackError.InvalidArgument> =>
+  ThreatStackV2.layer(options).pipe(Layer.provide(NodeHttpClient.layerUndici))
+
+/**
+ * The v2 service with settings from `Config` (`THREATSTACK_API_KEY`,
+ * `THREATSTACK_USER_ID`, `THREATSTACK_ORG_ID`, `THREATSTACK_V2_BASE_URL`, …),
+ * over undici.
+ *
+ * @example
+ * ```ts
+ * import { NodeRuntime } from "@effect/platform-node"
+ * import { Effect } from "effect"
+ * import { ThreatStackV2 } from "@effect-threatstack/core"
+ * import { NodeThreatStack } from "@effect-threatstack/node"
+ *
+ * Effect.gen(function* () {
+ *   const ts = yield* ThreatStackV2.ThreatStackV2
+ *   yield* Effect.log(yield* ts.alerts.severityCounts())
+ * }).pipe(Effect.provide(NodeThreatStack.layerV2Config()), NodeRuntime.runMain)
+ * ```
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerV2Config = (
+  config?: Config.Config<ThreatStackV2.Settings>
+): Layer.Layer<ThreatStackV2.ThreatStackV2, ConfigError.ConfigError> =>
+  ThreatStackV2.layerConfig(config).pipe(Layer.provide(NodeHttpClient.layerUndici))

@@ -90,3 +90,19 @@ export const hawk =
       )
       return HttpClientRequest.setHeader(sent, "authorization", header)
     })
+
+/**
+ * Learns the server's clock from a Hawk stale-timestamp answer
+ * (`WWW-Authenticate: Hawk ts="…", tsm="…", error="Stale timestamp"`): the
+ * skew is taken only when `tsm` is the server's MAC of its `ts` under our
+ * key, so nobody without the key can move our clock.
+ */
+export const resync = (header: string, key: Redacted.Redacted<string>, source: HawkSource): Effect.Effect<boolean> =>
+  Effect.gen(function* () {
+    const challenge = Hawk.parseWwwAuthenticate(header)
+    if (challenge === undefined || !/stale/i.test(challenge.error)) return false
+    const expected = yield* Effect.promise(() => Hawk.mac(key, `hawk.1.ts\n${challenge.ts}\n`))
+    if (expected !== challenge.tsm) return false
+    source.skewMs = challenge.ts * 1000 - (yield* Clock.currentTimeMillis)
+    return true
+  })

@@ -102,164 +102,179 @@ const targetOf = (baseUrl: string, request: HttpClientRequest.HttpClientRequest)
   return { method: request.method, url: search === "" ? url : `${url}?${search}` }
 }
 
-/** Builds a pipeline over an `HttpClient`, with an auth transform and default headers. */
-export const make = (options: {
+/** The SDK's version, sent in the `User-Agent` header. */
+export const version = "0.1.0"
+
+/** What a pipeline is made of. */
+export interface PipelineOptions {
   readonly http: HttpClient.HttpClient
   readonly settings: CommonSettings
   readonly auth: Auth
   readonly headers: Readonly<Record<string, string>>
-  /** Span name prefix and what messages say the request was to, e.g. `ThreatStack`. */
+  /** Span name prefix, e.g. `ThreatStack` gives `ThreatStack.request`. */
   readonly name: string
-}): Effect.Effect<Pipeline> =>
-  Effect.gen(function* () {
-    const { auth, settings } = options
-    const gate = yield* RateLimit.make(settings.rateLimit)
-    const signed = HttpClient.mapRequestEffect(options.http, auth)
-    const client = Option.match(settings.transformClient, { onNone: () => signed, onSome: (f) => f(signed) }).pipe(
-      HttpClient.mapRequest((request) =>
-        request.pipe(
-          HttpClientRequest.prependUrl(`${settings.baseUrl}/`),
-          HttpClientRequest.setHeaders(options.headers)
-        )
-      ),
-      // the platform's span would keep the signed request in its exit: ours below holds no secret
-      HttpClient.withTracerDisabledWhen(() => true)
-    )
-    const schedule = Retry.schedule(settings)
+  /**
+   * Called with a 401's `WWW-Authenticate`: true when it taught the auth
+   * something (Hawk's clock skew), and the attempt is then made once more.
+   */
+  readonly resync?: ((wwwAuthenticate: string) => Effect.Effect<boolean>) | undefined
+}
 
-    /** A transport's own message may quote a header value: never let it carry the key. */
-    const scrub = (text: string) => {
-      const key = Redacted.value(settings.apiKey)
-      return text.includes(key) ? text.split(key).join("<redacted>") : text
-    }
+/** Builds a pipeline over an `HttpClient`, with an auth transform and default headers. */
+export const make = (options: PipelineOptions): Effect.Effect<Pipeline> => Effect.sync(() => unsafeMake(options))
 
-    const failure = (
-      target: Target,
-      attempts: number,
-      fields: Omit<ConstructorParameters<typeof ThreatStackAPIError>[0], "method" | "url" | "attempts">
-    ) => new ThreatStackAPIError({ ...target, attempts, ...fields, detail: scrub(fields.detail) })
+/** {@link make}, synchronously (the rate gate is the only state). */
+export const unsafeMake = (options: PipelineOptions): Pipeline => {
+  const { auth, settings } = options
+  const gate = RateLimit.unsafeMake(settings.rateLimit)
+  const signed = HttpClient.mapRequestEffect(options.http, auth)
+  const client = Option.match(settings.transformClient, { onNone: () => signed, onSome: (f) => f(signed) }).pipe(
+    HttpClient.mapRequest((request) =>
+      request.pipe(HttpClientRequest.prependUrl(`${settings.baseUrl}/`), HttpClientRequest.setHeaders(options.headers))
+    ),
+    // the platform's span would keep the signed request in its exit: ours below holds no secret
+    HttpClient.withTracerDisabledWhen(() => true)
+  )
+  const schedule = Retry.schedule(settings)
 
-    const transport =
-      (target: Target, attempts: number, create: boolean) => (error: HttpClientError.HttpClientError) => {
-        const why = causeText(error.cause) ?? error.description ?? error.reason
-        if (create && !(error._tag === "RequestError" && refused(error.cause))) {
-          return failure(target, attempts, {
-            reason: "OutcomeUnknown",
-            detail: `the connection failed after the request may have been sent (${why}); not retried, so that it is not applied twice: check whether it was applied`
-          })
-        }
-        return failure(target, attempts, {
-          reason: "Transport",
-          detail: error._tag === "RequestError" ? `no answer (${why})` : `the response body could not be read (${why})`
-        })
-      }
+  /** A transport's own message may quote a header value: never let it carry the key. */
+  const scrub = (text: string) => {
+    const key = Redacted.value(settings.apiKey)
+    return text.includes(key) ? text.split(key).join("<redacted>") : text
+  }
 
-    const decode = <A>(
-      target: Target,
-      attempts: number,
-      response: HttpClientResponse.HttpClientResponse,
-      body: string,
-      decoder: Decoder<A>
-    ): Either.Either<A, ThreatStackAPIError> => {
-      const invalid = (detail: string, path?: string) =>
-        failure(target, attempts, {
-          reason: "InvalidResponse",
-          status: response.status,
-          detail,
-          requestId: response.headers["x-request-id"],
-          path
-        })
-      let json: unknown
-      if (response.status === 204) {
-        json = undefined
-      } else {
-        try {
-          json = JSON.parse(body)
-        } catch (e) {
-          const what = body.trim() === "" ? "an empty body" : `a body that is not JSON (${(e as Error).message})`
-          return Either.left(invalid(`expected JSON, got ${what}`))
-        }
-      }
-      return Either.mapLeft(decoder(json), (error) => {
-        const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
-        return invalid(
-          `the body does not match the expected shape: ${issue?.message ?? error.message}`,
-          formatPath(issue?.path ?? [])
-        )
+  const failure = (
+    target: Target,
+    attempts: number,
+    fields: Omit<ConstructorParameters<typeof ThreatStackAPIError>[0], "method" | "url" | "attempts">
+  ) => new ThreatStackAPIError({ ...target, attempts, ...fields, detail: scrub(fields.detail) })
+
+  const transport = (target: Target, attempts: number, create: boolean) => (error: HttpClientError.HttpClientError) => {
+    const why = causeText(error.cause) ?? error.description ?? error.reason
+    if (create && !(error._tag === "RequestError" && refused(error.cause))) {
+      return failure(target, attempts, {
+        reason: "OutcomeUnknown",
+        detail: `the connection failed after the request may have been sent (${why}); not retried, so that it is not applied twice: check whether it was applied`
       })
     }
+    return failure(target, attempts, {
+      reason: "Transport",
+      detail: error._tag === "RequestError" ? `no answer (${why})` : `the response body could not be read (${why})`
+    })
+  }
 
-    const attempt = <A>(
-      request: HttpClientRequest.HttpClientRequest,
-      target: Target,
-      decoder: Decoder<A>,
-      attempts: number,
-      create: boolean
-    ): Effect.Effect<A, RequestError> =>
-      Effect.gen(function* () {
-        const response = yield* Effect.mapError(client.execute(request), transport(target, attempts, create))
-        const body = yield* Effect.mapError(response.text, transport(target, attempts, create))
-        if (response.status >= 200 && response.status < 300) {
-          return yield* decode(target, attempts, response, body, decoder)
-        }
-        if (response.status === 404) {
-          return yield* new NotFound({ ...target, status: 404, detail: scrub(detailOf(body, 404)), attempts })
-        }
-        const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-        const retryAfter = Retry.waitHint(response.headers, now)
-        if (response.status === 429 && retryAfter !== undefined) {
-          // every request of this client waits, not just this one
-          yield* gate.pause(Duration.min(retryAfter, settings.maxRetryWait))
-        }
-        const error = failure(target, attempts, {
-          reason: reasonForStatus(response.status),
-          status: response.status,
-          detail: detailOf(body, response.status),
-          requestId: response.headers["x-request-id"],
-          retryAfter
-        })
-        // a create may be resent only when the server said it did nothing: 429, or 503 with a wait
-        const saidNothingDone = response.status === 429 || (response.status === 503 && retryAfter !== undefined)
-        return yield* create && !saidNothingDone && Retry.isTransient(error)
-          ? new ThreatStackAPIError({
-              ...error,
-              reason: "OutcomeUnknown",
-              detail: `${error.detail} (the request may have been applied; not retried, so that it is not applied twice: check whether it was applied)`
-            })
-          : error
-      }).pipe(
-        Effect.timeoutFail({
-          duration: settings.timeout,
-          onTimeout: () =>
-            create
-              ? failure(target, attempts, {
-                  reason: "OutcomeUnknown",
-                  detail: `no answer within ${Duration.format(settings.timeout)} after the request was sent; not retried, so that it is not applied twice: check whether it was applied`
-                })
-              : new Timeout({ ...target, timeout: settings.timeout, attempts })
-        }),
-        Effect.withSpan(`${options.name}.request`, {
-          kind: "client",
-          attributes: { "http.request.method": target.method, "url.full": target.url, "threatstack.attempt": attempts }
-        }),
-        // waiting at the gate is not part of the attempt's timeout
-        (timed) => Effect.zipRight(gate.enter, timed)
+  const decode = <A>(
+    target: Target,
+    attempts: number,
+    response: HttpClientResponse.HttpClientResponse,
+    body: string,
+    decoder: Decoder<A>
+  ): Either.Either<A, ThreatStackAPIError> => {
+    const invalid = (detail: string, path?: string) =>
+      failure(target, attempts, {
+        reason: "InvalidResponse",
+        status: response.status,
+        detail,
+        requestId: response.headers["x-request-id"],
+        path
+      })
+    let json: unknown
+    if (response.status === 204) {
+      json = undefined
+    } else {
+      try {
+        json = JSON.parse(body)
+      } catch (e) {
+        const what = body.trim() === "" ? "an empty body" : `a body that is not JSON (${(e as Error).message})`
+        return Either.left(invalid(`expected JSON, got ${what}`))
+      }
+    }
+    return Either.mapLeft(decoder(json), (error) => {
+      const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+      return invalid(
+        `the body does not match the expected shape: ${issue?.message ?? error.message}`,
+        formatPath(issue?.path ?? [])
       )
+    })
+  }
 
-    const execute = <A>(
-      request: HttpClientRequest.HttpClientRequest,
-      decoder: Decoder<A>,
-      executeOptions?: ExecuteOptions
-    ): Effect.Effect<A, RequestError> =>
-      Effect.suspend(() => {
-        const target = targetOf(settings.baseUrl, request)
-        const create = (executeOptions?.safety ?? (request.method === "POST" ? "create" : "idempotent")) === "create"
-        let attempts = 0
-        return Effect.retry(
-          Effect.suspend(() => attempt(request, target, decoder, ++attempts, create)),
-          schedule
-        )
+  const attempt = <A>(
+    request: HttpClientRequest.HttpClientRequest,
+    target: Target,
+    decoder: Decoder<A>,
+    attempts: number,
+    create: boolean,
+    resynced = false
+  ): Effect.Effect<A, RequestError> =>
+    Effect.gen(function* () {
+      const response = yield* Effect.mapError(client.execute(request), transport(target, attempts, create))
+      const body = yield* Effect.mapError(response.text, transport(target, attempts, create))
+      if (response.status >= 200 && response.status < 300) {
+        return yield* decode(target, attempts, response, body, decoder)
+      }
+      if (response.status === 404) {
+        return yield* new NotFound({ ...target, status: 404, detail: scrub(detailOf(body, 404)), attempts })
+      }
+      const challenge = response.headers["www-authenticate"]
+      if (response.status === 401 && challenge !== undefined && !resynced && options.resync !== undefined) {
+        // a stale timestamp: the server told its time; sign again with it, once
+        if (yield* options.resync(challenge)) return yield* attempt(request, target, decoder, attempts, create, true)
+      }
+      const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+      const retryAfter = Retry.waitHint(response.headers, now)
+      if (response.status === 429 && retryAfter !== undefined) {
+        // every request of this client waits, not just this one
+        yield* gate.pause(Duration.min(retryAfter, settings.maxRetryWait))
+      }
+      const error = failure(target, attempts, {
+        reason: reasonForStatus(response.status),
+        status: response.status,
+        detail: detailOf(body, response.status),
+        requestId: response.headers["x-request-id"],
+        retryAfter
       })
+      // a create may be resent only when the server said it did nothing: 429, or 503 with a wait
+      const saidNothingDone = response.status === 429 || (response.status === 503 && retryAfter !== undefined)
+      return yield* create && !saidNothingDone && Retry.isTransient(error)
+        ? new ThreatStackAPIError({
+            ...error,
+            reason: "OutcomeUnknown",
+            detail: `${error.detail} (the request may have been applied; not retried, so that it is not applied twice: check whether it was applied)`
+          })
+        : error
+    }).pipe(
+      Effect.timeoutFail({
+        duration: settings.timeout,
+        onTimeout: () =>
+          create
+            ? failure(target, attempts, {
+                reason: "OutcomeUnknown",
+                detail: `no answer within ${Duration.format(settings.timeout)} after the request was sent; not retried, so that it is not applied twice: check whether it was applied`
+              })
+            : new Timeout({ ...target, timeout: settings.timeout, attempts })
+      }),
+      Effect.withSpan(`${options.name}.request`, {
+        kind: "client",
+        attributes: { "http.request.method": target.method, "url.full": target.url, "threatstack.attempt": attempts }
+      }),
+      // waiting at the gate is not part of the attempt's timeout
+      (timed) => Effect.zipRight(gate.enter, timed)
+    )
 
-    return { execute }
-  })
+  const execute = <A>(
+    request: HttpClientRequest.HttpClientRequest,
+    decoder: Decoder<A>,
+    executeOptions?: ExecuteOptions
+  ): Effect.Effect<A, RequestError> =>
+    Effect.suspend(() => {
+      const target = targetOf(settings.baseUrl, request)
+      const create = (executeOptions?.safety ?? (request.method === "POST" ? "create" : "idempotent")) === "create"
+      let attempts = 0
+      return Effect.retry(
+        Effect.suspend(() => attempt(request, target, decoder, ++attempts, create)),
+        schedule
+      )
+    })
+
+  return { execute }
+}

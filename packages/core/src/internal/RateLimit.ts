@@ -72,50 +72,52 @@ export interface RateGate {
  * @since 0.1.0
  * @category constructors
  */
-export const make = (limit: Option.Option<Limit>): Effect.Effect<RateGate> =>
-  Effect.gen(function* () {
-    /** Epoch ms until which the server asked us to hold. */
-    const pausedUntil = yield* Ref.make(0)
-    /**
-     * Send times of the last `limit` requests, a ring with the oldest at
-     * `next`. Each reservation reads and writes it in one synchronous step,
-     * which no other fiber can interleave.
-     */
-    const window = { times: [] as Array<number>, next: 0, last: 0 }
+export const make = (limit: Option.Option<Limit>): Effect.Effect<RateGate> => Effect.sync(() => unsafeMake(limit))
 
-    const waitPause: Effect.Effect<void> = Effect.gen(function* () {
+/** {@link make}, synchronously. */
+export const unsafeMake = (limit: Option.Option<Limit>): RateGate => {
+  /** Epoch ms until which the server asked us to hold. */
+  const pausedUntil = Ref.unsafeMake(0)
+  /**
+   * Send times of the last `limit` requests, a ring with the oldest at
+   * `next`. Each reservation reads and writes it in one synchronous step,
+   * which no other fiber can interleave.
+   */
+  const window = { times: [] as Array<number>, next: 0, last: 0 }
+
+  const waitPause: Effect.Effect<void> = Effect.gen(function* () {
+    const now = yield* Clock.currentTimeMillis
+    const until = yield* Ref.get(pausedUntil)
+    if (until <= now) return
+    yield* Effect.sleep(Duration.millis(until - now))
+    // the pause may have been extended while we slept
+    yield* waitPause
+  })
+
+  const takeSlot = (budget: Limit) =>
+    Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
-      const until = yield* Ref.get(pausedUntil)
-      if (until <= now) return
-      yield* Effect.sleep(Duration.millis(until - now))
-      // the pause may have been extended while we slept
-      yield* waitPause
+      const full = window.times.length === budget.limit
+      const oldest = full ? (window.times[window.next] ?? 0) : Number.NEGATIVE_INFINITY
+      const slot = Math.max(now, oldest + Duration.toMillis(budget.interval), window.last)
+      if (full) {
+        window.times[window.next] = slot
+        window.next = (window.next + 1) % budget.limit
+      } else {
+        window.times.push(slot)
+      }
+      window.last = slot
+      if (slot > now) yield* Effect.sleep(Duration.millis(slot - now))
     })
 
-    const takeSlot = (budget: Limit) =>
-      Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
-        const full = window.times.length === budget.limit
-        const oldest = full ? (window.times[window.next] ?? 0) : Number.NEGATIVE_INFINITY
-        const slot = Math.max(now, oldest + Duration.toMillis(budget.interval), window.last)
-        if (full) {
-          window.times[window.next] = slot
-          window.next = (window.next + 1) % budget.limit
-        } else {
-          window.times.push(slot)
-        }
-        window.last = slot
-        if (slot > now) yield* Effect.sleep(Duration.millis(slot - now))
-      })
-
-    return {
-      enter: Option.match(limit, {
-        onNone: () => waitPause,
-        onSome: (budget) => Effect.zipRight(waitPause, takeSlot(budget))
-      }),
-      pause: (duration) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Ref.update(pausedUntil, (until) => Math.max(until, now + Duration.toMillis(duration)))
-        )
-    }
-  })
+  return {
+    enter: Option.match(limit, {
+      onNone: () => waitPause,
+      onSome: (budget) => Effect.zipRight(waitPause, takeSlot(budget))
+    }),
+    pause: (duration) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Ref.update(pausedUntil, (until) => Math.max(until, now + Duration.toMillis(duration)))
+      )
+  }
+}
