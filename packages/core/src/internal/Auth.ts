@@ -29,15 +29,9 @@ export const apiKey = (key: Redacted.Redacted<string>, orgId: Option.Option<stri
  * `tsm`), in milliseconds to add to `Clock`.
  */
 export interface HawkSource {
-  readonly nonceBytes: () => Uint8Array
+  readonly nonce: () => string
   skewMs: number
 }
-
-/** WebCrypto randomness, no skew. */
-export const hawkSource = (): HawkSource => ({
-  nonceBytes: () => globalThis.crypto.getRandomValues(new Uint8Array(6)),
-  skewMs: 0
-})
 
 /** The body bytes of a request, as they will be sent (JSON bodies are `Uint8Array` already). */
 const bodyOf = (
@@ -68,9 +62,9 @@ export const hawk =
       if (Either.isLeft(url)) {
         return yield* new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left })
       }
-      const sent = request.pipe(
-        HttpClientRequest.setUrl(url.right.toString()),
-        HttpClientRequest.setUrlParams(UrlParams.empty)
+      // the query folded into the URL string, so what is signed is exactly what is sent
+      const sent = HttpClientRequest.make(request.method)(url.right.toString(), { headers: request.headers }).pipe(
+        HttpClientRequest.setBody(request.body)
       )
       const payload = bodyOf(request.body)
       const now = (yield* Clock.currentTimeMillis) + source.skewMs
@@ -83,7 +77,7 @@ export const hawk =
           method: request.method,
           ...Hawk.targetOf(url.right),
           ts: Math.floor(now / 1000),
-          nonce: Hawk.makeNonce(source.nonceBytes()),
+          nonce: source.nonce(),
           ext: orgId,
           hash
         })

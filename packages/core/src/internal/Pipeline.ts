@@ -4,9 +4,9 @@
  *
  * ```
  * user's HttpClient
- *   ← auth (per attempt: v1 key | v2 Hawk)         mapRequestEffect, innermost
- *   ← user's transformClient                        sees the request before it is signed
- *   ← base URL, default headers                     mapRequest, outermost
+ *   → base URL, default headers                     mapRequest (runs first)
+ *   → user's transformClient                        sees the request before it is signed
+ *   → auth (per attempt: v1 key | v2 Hawk)          mapRequestEffect (runs last, signs what is sent)
  * per attempt: rate gate → send → status → typed error | body → decoder, under a timeout
  * around it:   Effect.retry with the Retry schedule (which failures: decided here)
  * ```
@@ -127,11 +127,12 @@ export const make = (options: PipelineOptions): Effect.Effect<Pipeline> => Effec
 export const unsafeMake = (options: PipelineOptions): Pipeline => {
   const { auth, settings } = options
   const gate = RateLimit.unsafeMake(settings.rateLimit)
-  const signed = HttpClient.mapRequestEffect(options.http, auth)
-  const client = Option.match(settings.transformClient, { onNone: () => signed, onSome: (f) => f(signed) }).pipe(
-    HttpClient.mapRequest((request) =>
-      request.pipe(HttpClientRequest.prependUrl(`${settings.baseUrl}/`), HttpClientRequest.setHeaders(options.headers))
-    ),
+  // a mapRequest runs after the steps of the client it wraps: base URL first, the user's transform, auth last
+  const based = HttpClient.mapRequest(options.http, (request) =>
+    request.pipe(HttpClientRequest.prependUrl(`${settings.baseUrl}/`), HttpClientRequest.setHeaders(options.headers))
+  )
+  const client = Option.match(settings.transformClient, { onNone: () => based, onSome: (f) => f(based) }).pipe(
+    HttpClient.mapRequestEffect(auth),
     // the platform's span would keep the signed request in its exit: ours below holds no secret
     HttpClient.withTracerDisabledWhen(() => true)
   )

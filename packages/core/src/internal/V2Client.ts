@@ -37,7 +37,7 @@ const pageDecoder =
  * organization has its own rate gate: the API's limit is per organization).
  */
 export const makeClient = (http: HttpClient.HttpClient, settings: Settings, orgId: string): Client => {
-  const source: Auth.HawkSource = { nonceBytes: settings.nonceBytes, skewMs: 0 }
+  const source: Auth.HawkSource = { nonce: settings.nonce, skewMs: 0 }
   const credentials: Hawk.Credentials = { id: settings.userId, key: settings.apiKey }
   const pipeline = Pipeline.unsafeMake({
     http,

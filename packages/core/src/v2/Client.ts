@@ -8,6 +8,7 @@
  */
 import type { HttpClientRequest } from "@effect/platform"
 import { Config, type Effect, Either, type Schema, type Stream } from "effect"
+import * as Hawk from "../internal/Hawk.js"
 import type * as Pipeline from "../internal/Pipeline.js"
 import type { Decoder } from "../internal/RecordDecoder.js"
 import * as Settings_ from "../internal/Settings.js"
@@ -49,8 +50,8 @@ export interface Options extends Settings_.CommonOptions {
   readonly orgId: string
   /** The full versioned base URL. Default `https://api.threatstack.com/v2`. */
   readonly baseUrl?: string | undefined
-  /** Random bytes for each Hawk nonce (tests make them deterministic). Default WebCrypto. */
-  readonly nonceBytes?: (() => Uint8Array) | undefined
+  /** Where each Hawk nonce comes from (tests make it deterministic). Default 6 random bytes (WebCrypto), base64url. */
+  readonly nonce?: (() => string) | undefined
 }
 
 /**
@@ -69,7 +70,7 @@ export interface Options extends Settings_.CommonOptions {
 export interface Settings extends Settings_.CommonSettings {
   readonly userId: string
   readonly orgId: string
-  readonly nonceBytes: () => Uint8Array
+  readonly nonce: () => string
 }
 
 /** An id, user id or organization id that travels in a header or a path. */
@@ -100,6 +101,8 @@ const checkToken =
 export const checkOrgId = (orgId: unknown): Either.Either<string, InvalidArgument> =>
   Settings_.field("orgId", checkToken("organization id")(orgId))
 
+const randomNonce = () => Hawk.makeNonce(globalThis.crypto.getRandomValues(new Uint8Array(6)))
+
 const validate = (options: Options): Either.Either<Settings, InvalidArgument> =>
   Either.gen(function* () {
     const common = yield* Settings_.validate(options, defaultBaseUrl)
@@ -107,7 +110,7 @@ const validate = (options: Options): Either.Either<Settings, InvalidArgument> =>
       ...common,
       userId: yield* Settings_.field("userId", checkToken("user id")(options.userId)),
       orgId: yield* checkOrgId(options.orgId),
-      nonceBytes: options.nonceBytes ?? (() => globalThis.crypto.getRandomValues(new Uint8Array(6)))
+      nonce: options.nonce ?? randomNonce
     }
   })
 
