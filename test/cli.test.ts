@@ -33,19 +33,21 @@ interface Run {
   readonly stderr: string
 }
 
-const threatstack = (args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Run> =>
+/** Runs the command; a variable given as `undefined` is removed from its environment. */
+const threatstack = (args: ReadonlyArray<string>, env: Record<string, string | undefined> = {}): Promise<Run> =>
   new Promise((resolve) => {
+    const merged: Record<string, string | undefined> = {
+      ...process.env,
+      THREATSTACK_BASE_URL: server.baseUrl,
+      THREATSTACK_API_KEY: KEY,
+      THREATSTACK_RETRY_BASE_DELAY: "10 millis",
+      ...env
+    }
     execFile(
       process.execPath,
       [BIN, ...args],
       {
-        env: {
-          ...process.env,
-          THREATSTACK_BASE_URL: server.baseUrl,
-          THREATSTACK_API_KEY: KEY,
-          THREATSTACK_RETRY_BASE_DELAY: "10 millis",
-          ...env
-        },
+        env: Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined)),
         timeout: 60_000
       },
       (error, stdout, stderr) => {
@@ -149,7 +151,7 @@ describe("threatstack command line", () => {
     const run = await threatstack(["alerts", "list", "--start", "2017-02-30"])
     expect(run.code).toBe(2)
     expect(run.stderr).toBe(
-      'threatstack: invalid start: "2017-02-30" is not a valid date; expected 2017-05-01 or 2017-05-01 08:00:00 (UTC), a Date or a DateTime\n'
+      'threatstack: invalid start: "2017-02-30" is not a valid date; expected 2017-05-01, 2017-05-01 08:00:00 or 2017-05-01T08:00:00[.sss][Z|+02:00] (no zone: UTC), a Date or a DateTime\n'
     )
   })
 
@@ -177,6 +179,30 @@ describe("threatstack command line", () => {
     const run = await threatstack(["agents", "list"], { THREATSTACK_API_KEY: "" })
     expect(run.code).toBe(2)
     expect(run.stderr).toContain("threatstack: ")
+  })
+
+  it("no THREATSTACK_API_KEY in the environment: one line that says how to give one, exit 2", async () => {
+    const run = await threatstack(["agents", "list"], { THREATSTACK_API_KEY: undefined })
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe("")
+    expect(run.stderr).toBe("threatstack: no API key: set THREATSTACK_API_KEY or pass --api-key (or try --demo)\n")
+  })
+
+  it("--page and --count only for the resources that page", async () => {
+    for (const resource of ["organizations", "policies"]) {
+      const help = await threatstack([resource, "list", "--help"])
+      expect(help.code).toBe(0)
+      expect(help.stdout).toContain("--fields")
+      expect(help.stdout).not.toContain("--page")
+      expect(help.stdout).not.toContain("--count")
+    }
+    const paged = await threatstack(["alerts", "list", "--help"])
+    expect(paged.stdout).toContain("--page")
+    expect(paged.stdout).toContain("--count")
+    const run = await threatstack(["organizations", "list", "--page", "1"])
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe("")
+    expect(run.stderr).toContain("--page")
   })
 
   it("demo runs against the embedded fake with no settings", async () => {

@@ -4,12 +4,17 @@
  *
  * ```
  * threatstack <agents|alerts|logs|organizations|policies> list [--start …] [--end …]
- *             [--page N] [--count N] [--fields a,b] [--limit N] [--format table|json|ndjson]
+ *             [--fields a,b] [--limit N] [--format table|json|ndjson]
+ *             [--page N] [--count N]   (agents, alerts, logs: the resources that page)
  * threatstack <agents|alerts|policies> get ID
  * threatstack organizations users ORG_ID
  * threatstack demo
  * threatstack fake-server [--port N] [--alerts N …]
  * ```
+ *
+ * The resource commands are built from the resources' specs
+ * (`Resource.Spec`): `list` for each, `get` where the spec has it, the paging
+ * flags where it pages.
  *
  * Settings come from the `THREATSTACK_*` variables, overridden by
  * `--api-key`, `--org-id`, `--base-url`, `--timeout`; `--demo` points any
@@ -19,10 +24,31 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { ValidationError } from "@effect/cli"
-import { ConfigProvider, Duration, Effect, Layer, Option, Redacted, Stream } from "effect"
-import type { ConfigError } from "effect"
-import { FakeThreatStack, ThreatStack, ThreatStackClient } from "@effect-threatstack/core"
-import type { Resource, ThreatStackError } from "@effect-threatstack/core"
+import {
+  Array as Arr,
+  ConfigProvider,
+  Data,
+  Duration,
+  Effect,
+  Layer,
+  Option,
+  Predicate,
+  Redacted,
+  Stream
+} from "effect"
+import type { ConfigError, Schema } from "effect"
+import {
+  Agents,
+  Alerts,
+  FakeThreatStack,
+  Logs,
+  Organizations,
+  Policies,
+  Resource,
+  ThreatStack,
+  ThreatStackClient
+} from "@effect-threatstack/core"
+import type { ThreatStackError } from "@effect-threatstack/core"
 import * as CliOutput from "./CliOutput.js"
 import * as Demo from "./Demo.js"
 import * as FakeServer from "./FakeServer.js"
@@ -58,19 +84,16 @@ export const ExitCode = {
  * ```ts
  * import { Cli } from "@effect-threatstack/node"
  *
- * const failure = new Cli.CliFailure("alert 42 not found", Cli.ExitCode.notFound)
+ * const failure = new Cli.CliFailure({ message: "alert 42 not found", code: Cli.ExitCode.notFound })
  * ```
  *
  * @since 0.1.0
  * @category errors
  */
-export class CliFailure {
-  readonly _tag = "CliFailure"
-  constructor(
-    readonly message: string,
-    readonly code: number
-  ) {}
-}
+export class CliFailure extends Data.TaggedError("CliFailure")<{
+  readonly message: string
+  readonly code: number
+}> {}
 
 /** The generated data of the embedded fake: a busy week, about 30 alerts an hour. */
 const demoFake: FakeThreatStack.Options = {
@@ -125,23 +148,112 @@ const clientLayer = (
   return NodeThreatStack.layerConfig().pipe(Layer.provide(Layer.setConfigProvider(provider)))
 }
 
-const withClient = <A, E>(conn: Connection, effect: Effect.Effect<A, E, ThreatStack.ThreatStack>) =>
+const withClient = <A, E>(conn: Connection, effect: Effect.Effect<A, E, ThreatStack.Services>) =>
   Effect.provide(effect, clientLayer(conn))
+
+// ---------------------------------------------------------------------------
+// the resources: one command per spec
+
+/**
+ * The columns a table shows when no `--fields` are given, by spec key (how
+ * records read in a terminal is the command line's business, not the API's).
+ * A resource without an entry shows every field of its schema.
+ */
+const COLUMNS: Readonly<Record<string, ReadonlyArray<string>>> = {
+  agents: ["id", "hostname", "ip_address", "online", "version", "last_reported_at"],
+  alerts: ["id", "created_at", "severity", "title", "dismissed"],
+  logs: ["timestamp", "user", "action", "description"],
+  organizations: ["id", "name", "role"],
+  policies: ["id", "name", "enabled", "agent_count", "alert_rule_count"]
+}
+
+const USER_COLUMNS: ReadonlyArray<string> = ["id", "display_name", "email", "role"]
+
+/** A `list` that takes its field names as text: the SDK checks them at run time and refuses unknown ones. */
+type ListByText = (
+  options: Resource.PagedListOptions,
+  fields: ReadonlyArray<string> | undefined
+) => Stream.Stream<object, ThreatStackError.ThreatStackError>
+
+/** A resource as the command line uses it, whatever its record type. */
+interface CliResource {
+  readonly spec: Pick<Resource.Spec, "key" | "singular" | "paging">
+  readonly columns: ReadonlyArray<string>
+  readonly list: (client: ThreatStackClient.Service) => ListByText
+  /** Present when the spec has `get`. */
+  readonly get: Option.Option<(client: ThreatStackClient.Service) => Resource.Get<object>>
+}
+
+// Records are objects, but a record type built from a generic spec does not say so: the filters below
+// (which never drop a decoded record) tell the compiler, without a cast.
+
+const listByText =
+  <A, O extends Resource.ListOptions>(list: Resource.List<A, O>) =>
+  (options: O, fields: ReadonlyArray<string> | undefined): Stream.Stream<object, ThreatStackError.ThreatStackError> =>
+    Stream.filter(
+      fields === undefined ? list(options) : list({ ...options, fields: fields as ReadonlyArray<keyof A> }),
+      Predicate.isObject
+    )
+
+const getObject =
+  <A>(get: Resource.Get<A>): Resource.Get<object> =>
+  (id) =>
+    Effect.map(get(id), Option.flatMap(Option.liftPredicate(Predicate.isObject)))
+
+/**
+ * The command line's view of a spec. Its operations come from
+ * `Resource.make`, with the spec's `paging` and `get` narrowed to literals so
+ * that the operations' types are known here.
+ */
+const fromSpec = <
+  F extends Schema.Struct.Fields,
+  D extends Schema.Struct.Fields,
+  P extends "pages" | "none",
+  G extends boolean
+>(
+  spec: Resource.Spec<F, D, P, G>
+): CliResource => ({
+  spec,
+  columns: COLUMNS[spec.key] ?? Object.keys(spec.schema.fields),
+  list: (client) =>
+    spec.paging === "pages"
+      ? listByText(Resource.make(client, { ...spec, paging: "pages" as const }).list)
+      : listByText(Resource.make(client, { ...spec, paging: "none" as const }).list),
+  get: spec.get
+    ? Option.some((client) => getObject(Resource.make(client, { ...spec, get: true as const }).get))
+    : Option.none()
+})
+
+/** Every resource the command line offers, in help order: a new spec here is a new command. */
+const resources: Arr.NonEmptyReadonlyArray<CliResource> = [
+  fromSpec(Agents.spec),
+  fromSpec(Alerts.spec),
+  fromSpec(Logs.spec),
+  fromSpec(Organizations.spec),
+  fromSpec(Policies.spec)
+]
 
 // ---------------------------------------------------------------------------
 // list
 
-const listOptions = {
+const timeOptions = {
   start: Options.text("start").pipe(
     Options.optional,
     Options.withDescription("2017-05-01 or '2017-05-01 08:00:00' (UTC)")
   ),
-  end: Options.text("end").pipe(Options.optional, Options.withDescription("2017-05-31 or '2017-05-31 23:00:00' (UTC)")),
+  end: Options.text("end").pipe(Options.optional, Options.withDescription("2017-05-31 or '2017-05-31 23:00:00' (UTC)"))
+}
+
+/** Only for resources whose spec pages by number (`paging: "pages"`). */
+const pageOptions = {
   page: Options.integer("page").pipe(Options.optional, Options.withDescription("only this page (0-based)")),
   count: Options.integer("count").pipe(
     Options.optional,
     Options.withDescription("page size (default 100 when walking)")
-  ),
+  )
+}
+
+const outputOptions = {
   fields: Options.text("fields").pipe(Options.optional, Options.withDescription("comma-separated field names")),
   limit: Options.integer("limit").pipe(Options.optional, Options.withDescription("stop after N records")),
   format: Options.choice("format", ["table", "json", "ndjson"]).pipe(
@@ -150,81 +262,48 @@ const listOptions = {
   )
 }
 
-type ResourceName = "agents" | "alerts" | "logs" | "organizations" | "policies"
-
-/** The columns a table shows when no `--fields` are given. */
-const COLUMNS: Readonly<Record<ResourceName | "users", ReadonlyArray<string>>> = {
-  agents: ["id", "hostname", "ip_address", "online", "version", "last_reported_at"],
-  alerts: ["id", "created_at", "severity", "title", "dismissed"],
-  logs: ["timestamp", "user", "action", "description"],
-  organizations: ["id", "name", "role"],
-  policies: ["id", "name", "enabled", "agent_count", "alert_rule_count"],
-  users: ["id", "display_name", "email", "role"]
+type ListFlags = Connection & {
+  readonly start: Option.Option<string>
+  readonly end: Option.Option<string>
+  readonly fields: Option.Option<string>
+  readonly limit: Option.Option<number>
+  readonly format: CliOutput.Format
 }
 
 const optional = <A>(o: Option.Option<A>): A | undefined => Option.getOrUndefined(o)
 
-/**
- * The listing of one resource through the SDK. `--fields` come as text, so
- * they are handed to the SDK as the resource's field names; the SDK checks
- * them at run time and refuses unknown ones with `InvalidArgument`.
- */
-const listStream = (
-  client: ThreatStack.Service,
-  resource: ResourceName,
-  options: Resource.PagedListOptions,
-  fields: ReadonlyArray<string> | undefined
-): Stream.Stream<object, ThreatStackError.ThreatStackError> => {
-  // organizations and policies do not page: the SDK refuses page/count for them with its own message
-  switch (resource) {
-    case "agents":
-      return listWith(client.agents.list, options, fields)
-    case "alerts":
-      return listWith(client.alerts.list, options, fields)
-    case "logs":
-      return listWith(client.logs.list, options, fields)
-    case "organizations":
-      return listWith(client.organizations.list, options, fields)
-    case "policies":
-      return listWith(client.policies.list, options, fields)
-  }
+const runList = (resource: CliResource, o: ListFlags, paging: Pick<Resource.PagedListOptions, "page" | "count">) => {
+  const fields = Option.map(o.fields, (f) =>
+    f
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "")
+  )
+  const options: Resource.PagedListOptions = { start: optional(o.start), end: optional(o.end), ...paging }
+  return withClient(
+    o,
+    Effect.flatMap(ThreatStackClient.ThreatStackClient, (client) => {
+      const stream = resource.list(client)(options, optional(fields))
+      const limited = Option.match(o.limit, { onNone: () => stream, onSome: (n) => Stream.take(stream, n) })
+      return CliOutput.writeStream(
+        limited,
+        o.format,
+        Option.getOrElse(fields, () => resource.columns)
+      )
+    })
+  )
 }
 
-/** Text field names are handed over as the resource's field names; the SDK refuses unknown ones at run time. */
-const listWith = <A extends object, O extends Resource.ListOptions>(
-  list: Resource.List<A, O>,
-  options: O,
-  fields: ReadonlyArray<string> | undefined
-): Stream.Stream<object, ThreatStackError.ThreatStackError> =>
-  fields === undefined ? list(options) : list({ ...options, fields: fields as ReadonlyArray<keyof A> })
-
-const listCommand = (resource: ResourceName) =>
-  Command.make("list", { ...connection, ...listOptions }, (o) => {
-    const fields = Option.map(o.fields, (f) =>
-      f
-        .split(",")
-        .map((s) => s.trim())
-        .filter((s) => s !== "")
-    )
-    const options: Resource.PagedListOptions = {
-      start: optional(o.start),
-      end: optional(o.end),
-      page: optional(o.page),
-      count: optional(o.count)
-    }
-    return withClient(
-      o,
-      Effect.flatMap(ThreatStack.ThreatStack, (client) => {
-        const stream = listStream(client, resource, options, optional(fields))
-        const limited = Option.match(o.limit, { onNone: () => stream, onSome: (n) => Stream.take(stream, n) })
-        return CliOutput.writeStream(
-          limited,
-          o.format,
-          Option.getOrElse(fields, () => COLUMNS[resource])
-        )
-      })
-    )
-  }).pipe(Command.withDescription(`list ${resource}`))
+const listCommand = (resource: CliResource) => {
+  const description = `list ${resource.spec.key}`
+  return resource.spec.paging === "pages"
+    ? Command.make("list", { ...connection, ...timeOptions, ...pageOptions, ...outputOptions }, (o) =>
+        runList(resource, o, { page: optional(o.page), count: optional(o.count) })
+      ).pipe(Command.withDescription(description))
+    : Command.make("list", { ...connection, ...timeOptions, ...outputOptions }, (o) => runList(resource, o, {})).pipe(
+        Command.withDescription(description)
+      )
+}
 
 // ---------------------------------------------------------------------------
 // get, users
@@ -236,50 +315,49 @@ const printOne = (record: object, fmt: "table" | "json") =>
     fmt === "json" ? `${JSON.stringify(CliOutput.toPlain(record), null, 2)}\n` : CliOutput.vertical(record)
   )
 
-const SINGULAR = { agents: "agent", alerts: "alert", policies: "policy" } as const
-
-const getCommand = (resource: "agents" | "alerts" | "policies") =>
+const getCommand = (resource: CliResource, get: (client: ThreatStackClient.Service) => Resource.Get<object>) =>
   Command.make("get", { ...connection, format, id: Args.text({ name: "ID" }) }, (o) =>
     withClient(
       o,
       Effect.gen(function* () {
-        const client = yield* ThreatStack.ThreatStack
-        const found: Option.Option<object> = yield* client[resource].get(o.id)
+        const found = yield* get(yield* ThreatStackClient.ThreatStackClient)(o.id)
         if (Option.isNone(found)) {
-          return yield* Effect.fail(new CliFailure(`${SINGULAR[resource]} ${o.id} not found`, ExitCode.notFound))
+          return yield* new CliFailure({
+            message: `${resource.spec.singular} ${o.id} not found`,
+            code: ExitCode.notFound
+          })
         }
         yield* printOne(found.value, o.format)
       })
     )
-  ).pipe(Command.withDescription(`get one of the ${resource} by id (exit code ${ExitCode.notFound} when not found)`))
+  ).pipe(
+    Command.withDescription(`get one of the ${resource.spec.key} by id (exit code ${ExitCode.notFound} when not found)`)
+  )
 
+/** `organizations users ORG_ID`: the one operation that is not `list` or `get`. */
 const usersCommand = Command.make(
   "users",
-  { ...connection, format: listOptions.format, orgId: Args.text({ name: "ORG_ID" }), org: connection.orgId },
+  { ...connection, format: outputOptions.format, orgId: Args.text({ name: "ORG_ID" }), org: connection.orgId },
   (o) =>
     withClient(
       { ...o, orgId: o.org },
       Effect.gen(function* () {
         const client = yield* ThreatStack.ThreatStack
         const users = yield* client.organizations.users(o.orgId)
-        yield* CliOutput.writeStream(Stream.fromIterable(users), o.format, COLUMNS.users)
+        yield* CliOutput.writeStream(Stream.fromIterable(users), o.format, USER_COLUMNS)
       })
     )
 ).pipe(Command.withDescription("list the users of an organization"))
 
-const resourceCommand = (resource: ResourceName) => {
-  const base = Command.make(resource).pipe(Command.withDescription(`the ${resource} resource`))
-  switch (resource) {
-    case "agents":
-    case "alerts":
-    case "policies":
-      return base.pipe(Command.withSubcommands([listCommand(resource), getCommand(resource)]))
-    case "logs":
-      return base.pipe(Command.withSubcommands([listCommand(resource)]))
-    case "organizations":
-      return base.pipe(Command.withSubcommands([listCommand(resource), usersCommand]))
-  }
-}
+const resourceCommand = (resource: CliResource) =>
+  Command.make(resource.spec.key).pipe(
+    Command.withDescription(`the ${resource.spec.key} resource`),
+    Command.withSubcommands([
+      listCommand(resource),
+      ...Option.match(resource.get, { onNone: () => [], onSome: (get) => [getCommand(resource, get)] }),
+      ...(resource.spec.key === Organizations.spec.key ? [usersCommand] : [])
+    ])
+  )
 
 // ---------------------------------------------------------------------------
 // demo, fake-server
@@ -338,7 +416,10 @@ const fakeServerCommand = Command.make(
         Option.match(Duration.decodeUnknown(text), {
           onNone: () =>
             Effect.fail(
-              new CliFailure(`invalid --${flag} ${JSON.stringify(text)}: expected e.g. '30 days'`, ExitCode.usage)
+              new CliFailure({
+                message: `invalid --${flag} ${JSON.stringify(text)}: expected e.g. '30 days'`,
+                code: ExitCode.usage
+              })
             ),
           onSome: Effect.succeed
         })
@@ -387,15 +468,7 @@ const fakeServerCommand = Command.make(
  */
 export const command = Command.make("threatstack").pipe(
   Command.withDescription("The Threat Stack API from the command line (Effect SDK)"),
-  Command.withSubcommands([
-    resourceCommand("agents"),
-    resourceCommand("alerts"),
-    resourceCommand("logs"),
-    resourceCommand("organizations"),
-    resourceCommand("policies"),
-    demoCommand,
-    fakeServerCommand
-  ])
+  Command.withSubcommands(Arr.appendAll(Arr.map(resources, resourceCommand), [demoCommand, fakeServerCommand]))
 )
 
 /**
@@ -415,34 +488,46 @@ export const command = Command.make("threatstack").pipe(
 export const failureOf = (
   error: ThreatStackError.ThreatStackError | ConfigError.ConfigError | CliFailure
 ): CliFailure => {
+  const fail = (message: string, code: number) => new CliFailure({ message, code })
   switch (error._tag) {
     case "CliFailure":
       return error
     case "InvalidArgument":
-      return new CliFailure(error.message, ExitCode.usage)
+      return fail(error.message, ExitCode.usage)
     case "NotFound":
-      return new CliFailure(error.message, ExitCode.notFound)
+      return fail(error.message, ExitCode.notFound)
     case "Timeout":
-      return new CliFailure(`timeout: ${error.message}`, ExitCode.timeout)
+      return fail(`timeout: ${error.message}`, ExitCode.timeout)
     case "ThreatStackAPIError":
       switch (error.reason) {
         case "Unauthorized":
         case "Forbidden":
-          return new CliFailure(error.message, ExitCode.auth)
+          return fail(error.message, ExitCode.auth)
         case "RateLimited":
-          return new CliFailure(`rate limited after retries: ${error.message}`, ExitCode.rateLimited)
+          return fail(`rate limited after retries: ${error.message}`, ExitCode.rateLimited)
         default:
-          return new CliFailure(error.message, ExitCode.api)
+          return fail(error.message, ExitCode.api)
       }
-    default: {
-      const text = String(error)
-      return new CliFailure(
-        /THREATSTACK_API_KEY/.test(text) && /Missing data/.test(text)
+    default:
+      return fail(
+        missingKey(error)
           ? "no API key: set THREATSTACK_API_KEY or pass --api-key (or try --demo)"
-          : `configuration: ${text}`,
+          : `configuration: ${String(error)}`,
         ExitCode.usage
       )
-    }
+  }
+}
+
+/** Whether the settings failed for want of the key: a `MissingData` at its variable, anywhere in the error's tree. */
+const missingKey = (error: ConfigError.ConfigError): boolean => {
+  switch (error._op) {
+    case "And":
+    case "Or":
+      return missingKey(error.left) || missingKey(error.right)
+    case "MissingData":
+      return error.path.includes("THREATSTACK_API_KEY")
+    default:
+      return false
   }
 }
 

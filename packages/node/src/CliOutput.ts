@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Chunk, DateTime, Effect, Fiber, Ref, Stream } from "effect"
+import { Chunk, Clock, DateTime, Effect, Fiber, Ref, Stream } from "effect"
 
 /**
  * The output formats.
@@ -65,12 +65,28 @@ export const write = (text: string): Effect.Effect<void> =>
     else process.stdout.once("drain", () => resume(Effect.void))
   })
 
+/**
+ * A time as people read it, in UTC to the second: `2017-05-01 08:00:00 UTC`.
+ * Tables and the demo's report both write times this way.
+ *
+ * @example
+ * ```ts
+ * import { DateTime } from "effect"
+ * import { CliOutput } from "@effect-threatstack/node"
+ *
+ * CliOutput.formatUtc(DateTime.unsafeMake("2017-05-01T08:00:00.250Z")) // "2017-05-01 08:00:00 UTC"
+ * ```
+ *
+ * @since 0.2.0
+ */
+export const formatUtc = (at: DateTime.DateTime): string =>
+  DateTime.formatIso(at)
+    .replace("T", " ")
+    .replace(/\.\d{3}Z$/, " UTC")
+
 /** A cell as people read it: timestamps as `2017-05-01 08:00:00 UTC`. */
 const cell = (value: unknown): string => {
-  if (DateTime.isDateTime(value))
-    return DateTime.formatIso(value)
-      .replace("T", " ")
-      .replace(/\.\d{3}Z$/, " UTC")
+  if (DateTime.isDateTime(value)) return formatUtc(value)
   if (value === null || value === undefined) return "-"
   if (typeof value === "object") return JSON.stringify(toPlain(value))
   const text = String(value)
@@ -127,17 +143,17 @@ const withProgress = <E, R>(
   if (!process.stderr.isTTY) return run(() => Effect.void)
   return Effect.gen(function* () {
     const counts = yield* Ref.make({ records: 0, pages: 0 })
-    const started = Date.now()
-    const show = Effect.flatMap(Ref.get(counts), ({ pages, records }) =>
-      Effect.sync(() => {
-        const seconds = Math.max(0.001, (Date.now() - started) / 1000)
+    const started = yield* Clock.currentTimeMillis
+    const show = Effect.gen(function* () {
+      const { pages, records } = yield* Ref.get(counts)
+      const seconds = Math.max(0.001, ((yield* Clock.currentTimeMillis) - started) / 1000)
+      const rate = Math.round(records / seconds)
+      yield* Effect.sync(() =>
         process.stderr.write(
-          `\r${records.toLocaleString("en-US")} records · ${pages} pages · ${Math.round(
-            records / seconds
-          ).toLocaleString("en-US")} records/s `
+          `\r${records.toLocaleString("en-US")} records · ${pages} pages · ${rate.toLocaleString("en-US")} records/s `
         )
-      })
-    )
+      )
+    })
     const ticker = yield* Effect.fork(Effect.forever(Effect.zipRight(Effect.sleep("250 millis"), show)))
     yield* run((size) => Ref.update(counts, (c) => ({ records: c.records + size, pages: c.pages + 1 }))).pipe(
       Effect.ensuring(

@@ -8,6 +8,7 @@
 import { Array as Arr, Chunk, DateTime, Effect, Option, Order, Stream } from "effect"
 import { ThreatStack } from "@effect-threatstack/core"
 import type { Alerts, ThreatStackError } from "@effect-threatstack/core"
+import * as CliOutput from "./CliOutput.js"
 
 /**
  * What the demo found.
@@ -54,18 +55,13 @@ export const lastHour: Effect.Effect<Report, ThreatStackError.ThreatStackError, 
       Stream.map((alert) => alert.id),
       Stream.runCollect
     )
-    const found = yield* Effect.forEach(ids, (id) => client.alerts.get(id), { concurrency: 8 })
+    const found = yield* client.alerts.getMany(ids, { concurrency: 8 })
     const details = Arr.getSomes(found)
     return { from, to, listed: Chunk.size(ids), details, vanished: found.filter(Option.isNone).length }
   }
 )
 
 const SEVERITY: Readonly<Record<number, string>> = { 1: "high", 2: "medium", 3: "low" }
-
-const utc = (at: DateTime.DateTime) =>
-  DateTime.formatIso(at)
-    .replace("T", " ")
-    .replace(/\.\d{3}Z$/, " UTC")
 
 /**
  * The report as text: counts by severity and the newest alerts with their
@@ -91,12 +87,12 @@ export const render = (report: Report, newest = 8): string => {
     .slice(0, newest)
     .map(
       (a) =>
-        `  ${utc(a.created_at)}  ${(SEVERITY[a.severity] ?? String(a.severity)).padEnd(6)}  ${a.rule.original_rule.name.padEnd(
+        `  ${CliOutput.formatUtc(a.created_at)}  ${(SEVERITY[a.severity] ?? String(a.severity)).padEnd(6)}  ${a.rule.original_rule.name.padEnd(
           32
         )}  ${a.latest_events.length} events  ${a.dismissed ? "dismissed" : "active"}`
     )
   return [
-    `Alerts of the last hour (${utc(report.from)} to ${utc(report.to)})`,
+    `Alerts of the last hour (${CliOutput.formatUtc(report.from)} to ${CliOutput.formatUtc(report.to)})`,
     `  listed ${report.listed} (fields=id), fetched ${report.details.length} in detail` +
       (report.vanished > 0 ? `, ${report.vanished} gone before we asked` : ""),
     `  by severity: ${bySeverity.join(" · ")}`,
