@@ -97,12 +97,7 @@ export const AlertDetail = Schema.Struct({
 })
 
 /**
- * @example
- * ```ts
- * import type { Alerts } from "@effect-threatstack/core"
- *
- * const ruleName = (alert: Alerts.AlertDetail) => alert.rule.original_rule.name
- * ```
+ * An alert with its latest events and rule, as `alerts.get` returns it.
  *
  * @since 0.1.0
  * @category models

@@ -80,10 +80,23 @@ describe("records", () => {
     }).pipe(Effect.provide(testLayer(supplied([alert, { ...alert, id: "al2", severity: "high" }]))))
   )
 
-  it("the schemas accept every generated record", () => {
-    const decode = Schema.decodeUnknownSync(Alerts.AlertDetail)
-    expect(() =>
-      decode({ ...alert, latest_events: [{ any: "shape" }], rule: { original_rule: { name: "x" } } })
-    ).not.toThrow()
-  })
+  it.effect("the schemas accept every record the fake generates, listed and in detail", () =>
+    Effect.gen(function* () {
+      const c = yield* ThreatStack.ThreatStack
+      const all = <A, E>(stream: Stream.Stream<A, E>) => Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray)
+      expect((yield* all(c.agents.list())).length).toBe(30)
+      const alerts = yield* all(c.alerts.list())
+      expect(alerts.length).toBe(250)
+      expect((yield* all(c.logs.list())).length).toBe(120)
+      expect((yield* all(c.policies.list())).length).toBe(5)
+      const organizations = yield* all(c.organizations.list())
+      for (const org of organizations) expect((yield* c.organizations.users(org.id)).length).toBe(7)
+      const details = yield* c.alerts.getMany(alerts.map((a) => a.id))
+      expect(details.filter(Option.isSome).length).toBe(250)
+      const agents = yield* c.agents.getMany((yield* all(c.agents.list())).map((a) => a.id))
+      expect(agents.every(Option.isSome)).toBe(true)
+    }).pipe(
+      Effect.provide(testLayer({ counts: { organizations: 2, agents: 30, alerts: 250, logs: 120, policies: 5, users: 7 } }))
+    )
+  )
 })
