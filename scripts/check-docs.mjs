@@ -36,5 +36,7 @@ for (const pkg of ["core", "node"]) {
   }
 }
 for (const line of missing) console.log(line)
-console.log(missing.length === 0 ? "every export has a TSDoc comment" : `${missing.length} exports lack a TSDoc comment`)
+console.log(
+  missing.length === 0 ? "every export has a TSDoc comment" : `${missing.length} exports lack a TSDoc comment`
+)
 process.exit(missing.length === 0 ? 0 : 1)

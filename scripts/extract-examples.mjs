@@ -9,7 +9,9 @@ mkdirSync(out, { recursive: true })
 let count = 0
 for (const pkg of ["core", "node"]) {
   const dir = join("packages", pkg, "src")
-  for (const file of readdirSync(dir, { recursive: true }).filter((f) => f.endsWith(".ts") && !f.startsWith("internal"))) {
+  for (const file of readdirSync(dir, { recursive: true }).filter(
+    (f) => f.endsWith(".ts") && !f.startsWith("internal")
+  )) {
     const text = readFileSync(join(dir, file), "utf8")
     for (const match of text.matchAll(/ \* ```ts\n((?: \*.*\n)*?) \* ```/g)) {
       const code = match[1]

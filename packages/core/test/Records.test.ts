@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, DateTime, Effect, Option, Schema, Stream } from "effect"
-import { Alerts, type FakeThreatStack, ThreatStack } from "@effect-threatstack/core"
+import { type FakeThreatStack, ThreatStack } from "@effect-threatstack/core"
 import * as Timestamp from "../src/internal/Timestamp.js"
 import { testLayer } from "./utils.js"
 

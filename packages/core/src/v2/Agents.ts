@@ -30,6 +30,8 @@ import type { Client } from "./Client.js"
 export const Tag = Schema.Struct({ source: Schema.String, key: Schema.String, value: Schema.String })
 
 /**
+ * A tag as v2 records carry it.
+ *
  * @since 0.2.0
  * @category models
  */
@@ -68,6 +70,8 @@ export const Agent = Schema.Struct({
 })
 
 /**
+ * A v2 agent.
+ *
  * @since 0.2.0
  * @category models
  */

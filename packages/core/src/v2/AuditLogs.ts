@@ -40,6 +40,8 @@ export const AuditRecord = Schema.Struct({
 })
 
 /**
+ * One v2 audit record.
+ *
  * @since 0.2.0
  * @category models
  */

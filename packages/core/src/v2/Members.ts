@@ -15,8 +15,8 @@ import type { Client } from "./Client.js"
 
 /**
  * A member of the organization. `lastAuthenticatedAt` arrives as epoch
- * milliseconds (the official CLI and scripts) or as a string (the API docs)
- * [conflict]: both decode to `DateTime.Utc`.
+ * milliseconds (the official CLI and scripts) or as a string (the API docs),
+ * a [conflict] between sources; both decode to `DateTime.Utc`.
  *
  * @example
  * ```ts
@@ -40,6 +40,8 @@ export const Member = Schema.Struct({
 })
 
 /**
+ * A member of the organization.
+ *
  * @since 0.2.0
  * @category models
  */
@@ -54,6 +56,8 @@ export interface Member extends Schema.Schema.Type<typeof Member> {}
 export const Invitation = Schema.Struct({ sentToEmail: Schema.String, role: Schema.String, status: Schema.String })
 
 /**
+ * The answer to an invitation: where it went, the role, its status.
+ *
  * @since 0.2.0
  * @category models
  */

@@ -62,6 +62,8 @@ export const RuleInput = Schema.Struct({
 })
 
 /**
+ * What a rule is made of, as `create` and `update` send it.
+ *
  * @since 0.2.0
  * @category models
  */
@@ -90,6 +92,8 @@ export const Rule = Schema.Struct({
 })
 
 /**
+ * A rule as the API answers it.
+ *
  * @since 0.2.0
  * @category models
  */

@@ -3,7 +3,7 @@
  * update, delete.
  *
  * The API answers a ruleset's rules as `rules` but is sent them as
- * `ruleIds` [conflict in its own docs]: the SDK hides the asymmetry, a
+ * `ruleIds` (a [conflict] within its own docs); the SDK hides the asymmetry, a
  * `Ruleset` has `ruleIds` both ways (`rules` or `ruleIds` is read, `ruleIds`
  * is sent).
  *

@@ -42,6 +42,8 @@ export const Ec2Server = Schema.Struct({
 })
 
 /**
+ * An EC2 instance as v2 sends it.
+ *
  * @since 0.2.0
  * @category models
  */

@@ -38,6 +38,8 @@ export const Cve = Schema.Struct({
 })
 
 /**
+ * A CVE as v2 sends it.
+ *
  * @since 0.2.0
  * @category models
  */
@@ -55,6 +57,8 @@ export const AffectedServer = Schema.Struct({
 })
 
 /**
+ * A server a CVE affects.
+ *
  * @since 0.2.0
  * @category models
  */
