@@ -113,3 +113,32 @@ export const plainGet = async (baseUrl: string, id: string): Promise<unknown> =>
 
 /** The id of generated alert `i` of the first organization. */
 export const alertId = (i: number) => `a1000000${i.toString(16).padStart(16, "0")}`
+
+/** The v2 base URL the fake serves beside a v1 base URL (the same port, `/v2`). */
+export const v2BaseOf = (v1BaseUrl: string) => v1BaseUrl.replace(/\/api\/v1$/, "/v2")
+
+/**
+ * The plain v2 client the SDK is measured against: fetch, a Hawk header from
+ * @hapi/hawk for each request, JSON.parse, no validation; tokens followed
+ * until a page comes without one.
+ */
+export const plainListV2 = async (
+  v2BaseUrl: string,
+  credentials: { readonly userId: string; readonly apiKey: string; readonly orgId: string }
+): Promise<number> => {
+  const Hawk = await import("@hapi/hawk")
+  let records = 0
+  let token: string | undefined
+  for (;;) {
+    const url = `${v2BaseUrl}/alerts?status=active${token === undefined ? "" : `&token=${encodeURIComponent(token)}`}`
+    const { header } = Hawk.client.header(url, "GET", {
+      credentials: { id: credentials.userId, key: credentials.apiKey, algorithm: "sha256" },
+      ext: credentials.orgId
+    })
+    const response = await fetch(url, { headers: { authorization: header } })
+    const page = JSON.parse(await response.text()) as { alerts: Array<unknown>; token?: string | null }
+    records += page.alerts.length
+    if (typeof page.token !== "string" || page.token === "") return records
+    token = page.token
+  }
+}

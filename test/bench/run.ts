@@ -9,9 +9,23 @@
 import { execFileSync } from "node:child_process"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { Effect, ManagedRuntime, Stream } from "effect"
-import { FakeThreatStack, ThreatStack } from "@effect-threatstack/core"
+import { FakeThreatStack, ThreatStack, ThreatStackV2 } from "@effect-threatstack/core"
 import { NodeThreatStack } from "@effect-threatstack/node"
-import { alertId, alternate, KEY, median, pinned, PIN, plainGet, plainList, ROOT, startServer, time } from "./lib.js"
+import {
+  alertId,
+  alternate,
+  KEY,
+  median,
+  pinned,
+  PIN,
+  plainGet,
+  plainList,
+  plainListV2,
+  ROOT,
+  startServer,
+  time,
+  v2BaseOf
+} from "./lib.js"
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5)
 
@@ -71,6 +85,31 @@ const main = async () => {
       plainRecordsPerSecond: rate(t1.b),
       readAhead2RecordsPerSecond: rate(t1ahead.a)
     }
+
+    // 6. v2: the same 100,000 alerts listed over tokens, every request Hawk-signed
+    log("6. v2 throughput…")
+    const v2Base = v2BaseOf(small.baseUrl)
+    const credentials = FakeThreatStack.defaultV2Credentials
+    const v2Sdk = ManagedRuntime.make(NodeThreatStack.layerV2({ ...credentials, baseUrl: v2Base }))
+    const activeV2 = await v2Sdk.runPromise(
+      Effect.flatMap(ThreatStackV2.ThreatStackV2, (ts) => Stream.runCount(ts.alerts.list()))
+    )
+    const t6 = await alternate(
+      RUNS,
+      () => v2Sdk.runPromise(Effect.flatMap(ThreatStackV2.ThreatStackV2, (ts) => Stream.runCount(ts.alerts.list()))),
+      () => plainListV2(v2Base, credentials)
+    )
+    const v2Rate = (ms: number) => activeV2 / (ms / 1000)
+    rows.push({
+      name: `6. v2 stream ${fmt(activeV2)} active alerts, Hawk (rec/s)`,
+      sdk: fmt(v2Rate(t6.a)),
+      baseline: `${fmt(v2Rate(t6.b))} (@hapi/hawk)`,
+      ratio: (t6.b / t6.a).toFixed(2),
+      target: "≥ 0.80",
+      ok: t6.b / t6.a >= 0.8
+    })
+    figures.v2Throughput = { records: activeV2, sdkRecordsPerSecond: v2Rate(t6.a), plainRecordsPerSecond: v2Rate(t6.b) }
+    await v2Sdk.dispose()
 
     // 5. per-call overhead: get through the SDK vs fetch + JSON.parse
     log("5. per-call overhead…")
