@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Option, Stream } from "effect"
-import { FakeThreatStack, ThreatStack, ThreatStackV2 } from "@effect-threatstack/core"
+import { FakeThreatStack, ThreatStack, type ThreatStackError, ThreatStackV2 } from "@effect-threatstack/core"
 import { FakeServer, NodeThreatStack } from "@effect-threatstack/node"
 
 const NOW = Date.UTC(2017, 5, 1)
@@ -33,10 +33,19 @@ const all = <A, E>(stream: Stream.Stream<A, E>) => Effect.map(Stream.runCollect(
 
 const requests = Effect.flatMap(FakeThreatStack.FakeThreatStack, (fake) => fake.requests)
 
-const cases = [
+/** The SDKs of both generations over one fake: in memory, or served on a port. */
+type Fixture = (
+  options?: FakeThreatStack.Options,
+  settings?: Partial<ThreatStackV2.Options>
+) => Layer.Layer<
+  ThreatStackV2.ThreatStackV2 | ThreatStack.Services | FakeThreatStack.FakeThreatStack,
+  ThreatStackError.InvalidArgument
+>
+
+const cases: ReadonlyArray<readonly [string, Fixture]> = [
   ["in memory", inMemory],
   ["served over HTTP", served]
-] as const
+]
 
 describe.each(cases)("v2 against the fake, %s", (_, layerOf) => {
   it.live("listing with filters follows the tokens; counts agree with the listing", () =>

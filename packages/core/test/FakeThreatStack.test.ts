@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, TestClock } from "effect"
-import { FakeThreatStack } from "@effect-threatstack/core"
+import { Chunk, Effect, Fiber, Layer, Option, Schema, Stream, TestClock } from "effect"
+import { Agents, FakeThreatStack, Logs, Resource, ThreatStackClient, ThreatStackConfig } from "@effect-threatstack/core"
 import { NOW, fakeOptions } from "./utils.js"
 
 const KEY = FakeThreatStack.defaultApiKey
@@ -285,6 +285,81 @@ describe("FakeThreatStack request record", () => {
         expect((yield* fake.requests).map((r) => r.query)).toEqual(["page=7", "page=8", "page=9"])
         const last = yield* call(fake, "agents")
         expect(last.headers["x-request-id"]).toBe("fake-11")
+      })
+    )
+  )
+})
+
+describe("FakeThreatStack routes v1 by the resource specs", () => {
+  const WidgetsSpec = Resource.spec({
+    name: "Widgets",
+    key: "widgets",
+    singular: "widget",
+    generation: 1,
+    path: "widgets",
+    paging: "pages",
+    schema: Schema.Struct({ id: Schema.String, name: Schema.String }),
+    get: true
+  })
+  const widgets = Array.from({ length: 5 }, (_, i) => ({ id: `w${i}`, name: `Widget ${i}` }))
+  const WidgetsLayer = ThreatStackClient.layer.pipe(
+    Layer.provide(ThreatStackConfig.layer({ apiKey: FakeThreatStack.defaultApiKey, maxRetries: 0 })),
+    Layer.provideMerge(
+      FakeThreatStack.layer({
+        specs: [...FakeThreatStack.defaultSpecs, WidgetsSpec],
+        data: [{ organization: { id: "o1", name: "Acme", role: "owner" }, widgets }]
+      })
+    )
+  )
+
+  it.effect("a throwaway spec with its own data is served, through the SDK (list, get, 404)", () =>
+    Effect.gen(function* () {
+      const client = yield* ThreatStackClient.ThreatStackClient
+      const service = Resource.make(client, WidgetsSpec)
+      const all = yield* Stream.runCollect(service.list({ count: 2 }))
+      expect(Chunk.toReadonlyArray(all).map((w) => w.name)).toEqual(widgets.map((w) => w.name))
+      const pages = (yield* FakeThreatStack.FakeThreatStack.pipe(Effect.flatMap((fake) => fake.requests))).map(
+        (r) => r.query
+      )
+      expect(pages).toEqual(["page=0&count=2", "page=1&count=2", "page=2&count=2", "page=3&count=2"])
+      expect(Option.map(yield* service.get("w3"), (w) => w.name)).toEqual(Option.some("Widget 3"))
+      expect(yield* service.get("nope")).toEqual(Option.none())
+    }).pipe(Effect.provide(WidgetsLayer))
+  )
+
+  it.effect("a spec left out is not routed; a spec without get has no get", () =>
+    withFake({ specs: [Agents.spec, Logs.spec] }, (fake) =>
+      Effect.gen(function* () {
+        expect((yield* call(fake, "agents")).status).toBe(200)
+        expect((yield* call(fake, "policies")).status).toBe(404)
+        expect((yield* call(fake, "logs/x")).status).toBe(404)
+        expect((yield* call(fake, "organizations")).status).toBe(200)
+      })
+    )
+  )
+
+  it.effect("v1 also accepts the ISO forms of start/end (its own parser, not the client's)", () =>
+    withFake({ counts: { alerts: 24 * 60 }, span: "60 days" }, (fake) =>
+      Effect.gen(function* () {
+        const hour = (yield* call(fake, "alerts?start=2017-05-31T08:00:00Z&end=2017-05-31T10")).json as Array<{
+          created_at: number
+        }>
+        expect(hour.map((a) => a.created_at)).toEqual([
+          Date.UTC(2017, 4, 31, 10),
+          Date.UTC(2017, 4, 31, 9),
+          Date.UTC(2017, 4, 31, 8)
+        ])
+        expect((yield* call(fake, "alerts?start=2017-05-31T25")).status).toBe(400)
+      })
+    )
+  )
+
+  it.effect("a million generated alerts: a page far down costs one page", () =>
+    withFake({ counts: { alerts: 1_000_000 } }, (fake) =>
+      Effect.gen(function* () {
+        const deep = (yield* call(fake, "alerts?page=9999&count=100")).json as Array<{ id: string }>
+        expect(deep).toHaveLength(100)
+        expect(deep[0]!.id).toBe(`a1000000${(999_900).toString(16).padStart(16, "0")}`)
       })
     )
   )

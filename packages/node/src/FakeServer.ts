@@ -1,8 +1,13 @@
 /**
  * The fake Threat Stack API (`FakeThreatStack` from the core package) served
- * on a real port. Only the socket is added here: the API's semantics live in
- * the core handler. Faults that need a socket are real: `Drop` writes half
- * the body and destroys the connection, `Hang` never answers.
+ * on a real port, both generations at once: v1 under `/api/v1`, v2 under
+ * `/v2`. Only the socket is added here: the API's semantics live in the core
+ * handler. What v2's Hawk check needs is taken from the wire as received: the
+ * request target exactly as on the request line (never a re-serialised URL),
+ * the `Host` header's host and port, and the body's bytes. A request target
+ * the fake cannot read gets a 400, never a crash. Faults that need a socket
+ * are real: `Drop` writes half the body and destroys the connection, `Hang`
+ * never answers.
  *
  * Served with `node:http` directly rather than through `HttpServer`: the
  * faults need the raw socket, and the fake must not be the bottleneck of the
@@ -27,15 +32,23 @@ import type { ThreatStackConfig, ThreatStackError } from "@effect-threatstack/co
  * import { Effect } from "effect"
  * import { FakeServer } from "@effect-threatstack/node"
  *
- * const port = Effect.map(FakeServer.FakeServer, (server: FakeServer.Service) => server.port)
+ * // what a script needs to point the official v2 client at the fake
+ * const settings = Effect.map(FakeServer.FakeServer, (server: FakeServer.Service) => ({
+ *   baseUrl: server.v2BaseUrl,
+ *   ...server.v2Credentials
+ * }))
  * ```
  *
  * @since 0.1.0
  * @category models
  */
 export interface Service {
-  /** The versioned base URL, e.g. `http://127.0.0.1:49152/api/v1`. */
+  /** The v1 base URL, e.g. `http://127.0.0.1:49152/api/v1`. */
   readonly baseUrl: string
+  /** The v2 base URL, e.g. `http://127.0.0.1:49152/v2`. */
+  readonly v2BaseUrl: string
+  /** The v2 (Hawk) credentials the fake accepts: user id, API key, organization id. */
+  readonly v2Credentials: FakeThreatStack.V2Credentials
   readonly port: number
   readonly fake: FakeThreatStack.Service
 }
@@ -81,13 +94,51 @@ const headersOf = (req: IncomingMessage): Record<string, string | undefined> => 
 }
 
 const send = (res: ServerResponse, answer: FakeThreatStack.FakeResponse) => {
+  if (res.headersSent || res.destroyed) return
   const bytes = Buffer.from(answer.body)
-  res.writeHead(answer.status, { ...answer.headers, "content-length": String(bytes.length) })
+  const noBody = answer.status === 204 || answer.status === 304
+  res.writeHead(answer.status, noBody ? answer.headers : { ...answer.headers, "content-length": String(bytes.length) })
+  if (noBody) {
+    res.end()
+    return
+  }
   if (answer.delivery === "whole") {
     res.end(bytes)
     return
   }
   res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => res.socket?.destroy())
+}
+
+const badRequest = (res: ServerResponse, message: string) =>
+  send(res, {
+    status: 400,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ errors: [message] }),
+    delivery: "whole"
+  })
+
+/** The most a request body may hold. */
+const maxBody = 10 * 1024 * 1024
+
+/**
+ * The host and port a client addressed, from the `Host` header
+ * (`host`, `host:port`, `[v6]:port`); without a port, the scheme's (80).
+ */
+const addressed = (header: string | undefined): { readonly host: string; readonly port: number } | undefined => {
+  if (header === undefined || header === "") return undefined
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+)(?::(\d{1,5}))?$/.exec(header.trim())
+  if (match === null) return undefined
+  const port = match[2] === undefined ? 80 : Number(match[2])
+  return port > 65535 ? undefined : { host: (match[1] ?? "").toLowerCase(), port }
+}
+
+/** The origin-form target of a request line (an absolute-form one loses its scheme and authority). */
+const originForm = (target: string): string | undefined => {
+  if (target.startsWith("/")) return target
+  const absolute = /^https?:\/\/[^/?#]*(.*)$/i.exec(target)
+  if (absolute === null) return undefined
+  const rest = absolute[1] ?? ""
+  return rest.startsWith("/") ? rest : `/${rest}`
 }
 
 /**
@@ -101,7 +152,7 @@ const send = (res: ServerResponse, answer: FakeThreatStack.FakeResponse) => {
  * Effect.scoped(
  *   Effect.gen(function* () {
  *     const server = yield* FakeServer.make({ port: 0 })
- *     yield* Effect.log(server.baseUrl)
+ *     yield* Effect.log(`v1 ${server.baseUrl}, v2 ${server.v2BaseUrl} as ${server.v2Credentials.userId}`)
  *   })
  * )
  * ```
@@ -113,14 +164,95 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
   Effect.gen(function* () {
     const fake = yield* FakeThreatStack.make(options)
     const run = yield* FiberSet.makeRuntime<never, void, never>()
-    const server = createServer((req, res) => {
-      const url = new URL(req.url ?? "/", "http://fake.invalid")
+    let listening: AddressInfo | undefined
+    const serve = (req: IncomingMessage, res: ServerResponse, body: Uint8Array) => {
+      const rawTarget = originForm(req.url ?? "")
+      const headers = headersOf(req)
+      const local = listening
+      const target = addressed(headers.host) ?? {
+        host: local?.address ?? "127.0.0.1",
+        port: local?.port ?? 80
+      }
+      let url: URL
+      try {
+        if (rawTarget === undefined) throw new Error("not an origin-form target")
+        url = new URL(rawTarget, `http://${target.host}:${target.port}`)
+      } catch {
+        badRequest(res, `the request target cannot be read: ${JSON.stringify(req.url ?? "")}`)
+        return
+      }
       const fiber = run(
-        Effect.map(fake.handle({ method: req.method ?? "GET", url, headers: headersOf(req) }), (answer) =>
-          send(res, answer)
+        Effect.map(
+          fake.handle({
+            method: req.method ?? "GET",
+            url,
+            headers,
+            rawTarget,
+            body,
+            host: target.host,
+            port: target.port
+          }),
+          (answer) => send(res, answer)
+        ).pipe(
+          // a bug of the fake's own is a 500, never an exception out of the request handler
+          Effect.catchAllCause(() =>
+            Effect.sync(() =>
+              send(res, {
+                status: 500,
+                headers: { "content-type": "application/json" },
+                body: JSON.stringify({ errors: ["the fake could not answer this request"] }),
+                delivery: "whole"
+              })
+            )
+          )
         )
       )
       res.on("close", () => fiber.unsafeInterruptAsFork(fiber.id()))
+    }
+    const server = createServer((req, res) => {
+      try {
+        const chunks: Array<Buffer> = []
+        let size = 0
+        let refused = false
+        req.on("data", (chunk: Buffer) => {
+          size += chunk.byteLength
+          if (size > maxBody) {
+            if (!refused) {
+              refused = true
+              send(res, {
+                status: 413,
+                headers: { "content-type": "application/json", connection: "close" },
+                body: JSON.stringify({ errors: ["request body too large"] }),
+                delivery: "whole"
+              })
+            }
+            return
+          }
+          chunks.push(chunk)
+        })
+        req.on("end", () => {
+          if (refused) return
+          try {
+            serve(req, res, new Uint8Array(Buffer.concat(chunks)))
+          } catch {
+            badRequest(res, "the request cannot be read")
+          }
+        })
+        req.on("error", () => res.destroy())
+      } catch {
+        badRequest(res, "the request cannot be read")
+      }
+    })
+    // a request line or header the HTTP parser rejects: answer 400 rather than drop the socket silently
+    server.on("clientError", (_error, socket) => {
+      if (socket.writable) {
+        const body = JSON.stringify({ errors: ["malformed request"] })
+        socket.end(
+          `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
+        )
+      } else {
+        socket.destroy()
+      }
     })
     server.keepAliveTimeout = 60_000
     yield* Effect.acquireRelease(
@@ -134,8 +266,16 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
         })
     )
     const address = server.address() as AddressInfo
+    listening = address
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address
-    return { baseUrl: `http://${host}:${address.port}${options.basePath ?? "/api/v1"}`, port: address.port, fake }
+    const origin = `http://${host}:${address.port}`
+    return {
+      baseUrl: `${origin}${(options.basePath ?? "/api/v1").replace(/\/+$/, "")}`,
+      v2BaseUrl: `${origin}${(options.v2BasePath ?? "/v2").replace(/\/+$/, "")}`,
+      v2Credentials: fake.v2Credentials,
+      port: address.port,
+      fake
+    }
   })
 
 /**

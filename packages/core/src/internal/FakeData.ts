@@ -1,7 +1,12 @@
 /**
  * The data behind the fake API: a deterministic generated organization (made
  * on demand from a seed, so a million alerts cost no memory) or records a
- * user supplies. Records are plain JSON objects in the API's wire form.
+ * user supplies. Records are plain JSON objects in the v1 wire form; the v2
+ * renderings (`fake/V2Records.ts`) and v2-only records (`fake/V2Data.ts`)
+ * are derived from them.
+ *
+ * The v1 generators are typed as the v1 schemas' encoded types, so a schema
+ * change the fake does not follow is a compile error.
  *
  * @since 0.1.0
  */
@@ -11,16 +16,10 @@ import type * as Alerts from "../Alerts.js"
 import type * as Logs from "../Logs.js"
 import type * as Organizations from "../Organizations.js"
 import type * as Policies from "../Policies.js"
+import { idFor, kindCode, nth, parseId, pick, rng, ruleIdFor } from "./fake/Ids.js"
 
 /**
  * A JSON object as the API sends it.
- *
- * @example
- * ```ts
- * import type { FakeData } from "@effect-threatstack/core"
- *
- * const record: FakeData.Json = { id: "p1", name: "Base Policy" }
- * ```
  *
  * @since 0.1.0
  * @category models
@@ -28,29 +27,24 @@ import type * as Policies from "../Policies.js"
 export type Json = Readonly<Record<string, unknown>>
 
 /**
- * The resources the fake serves lists of.
- *
- * @example
- * ```ts
- * import type { FakeData } from "@effect-threatstack/core"
- *
- * const kind: FakeData.Kind = "alerts"
- * ```
+ * The v1 resources the generator makes.
  *
  * @since 0.1.0
  * @category models
  */
 export type Kind = "agents" | "alerts" | "logs" | "policies" | "users"
 
+/** The v1 wire forms, from the schemas. */
+export type AgentWire = Schema.Schema.Encoded<typeof Agents.Agent>
+export type AlertWire = Schema.Schema.Encoded<typeof Alerts.Alert>
+export type AlertDetailWire = Schema.Schema.Encoded<typeof Alerts.AlertDetail>
+export type LogWire = Schema.Schema.Encoded<typeof Logs.Log>
+export type PolicyWire = Schema.Schema.Encoded<typeof Policies.Policy>
+export type OrganizationWire = Schema.Schema.Encoded<typeof Organizations.Organization>
+export type UserWire = Schema.Schema.Encoded<typeof Organizations.OrganizationUser>
+
 /**
  * A time slice in epoch milliseconds, both ends included.
- *
- * @example
- * ```ts
- * import type { FakeData } from "@effect-threatstack/core"
- *
- * const may: FakeData.Range = { from: Date.UTC(2017, 4, 1), to: Date.UTC(2017, 5, 1) - 1 }
- * ```
  *
  * @since 0.1.0
  * @category models
@@ -60,18 +54,12 @@ export interface Range {
   readonly to: number
 }
 
+/** Every instant. */
+export const always: Range = { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY }
+
 /**
  * One resource of one organization: how many records fall in a time slice,
  * a window of them (newest first), and lookup by id.
- *
- * @example
- * ```ts
- * import { FakeData } from "@effect-threatstack/core"
- *
- * const org = FakeData.generated({ seed: 1, now: Date.now(), span: 86_400_000, counts: FakeData.defaultCounts }, 0)
- * const all = { from: 0, to: Date.now() }
- * org.collections.alerts.slice(all, 0, 10) // the ten newest alerts
- * ```
  *
  * @since 0.1.0
  * @category models
@@ -82,61 +70,48 @@ export interface Collection {
   readonly find: (id: string) => Json | undefined
 }
 
+/** A collection with no records. */
+export const empty: Collection = { size: () => 0, slice: () => [], find: () => undefined }
+
 /**
  * An organization the key belongs to, with its data.
- *
- * @example
- * ```ts
- * import { FakeData } from "@effect-threatstack/core"
- *
- * const org: FakeData.Org = FakeData.fromSupplied({ organization: { id: "o1", name: "Acme", role: "owner" } })
- * ```
  *
  * @since 0.1.0
  * @category models
  */
 export interface Org {
-  readonly organization: Json & { readonly id: string }
-  readonly collections: Readonly<Record<Kind, Collection>>
-  /** The body of `GET alerts/{id}`: the alert with `latest_events` and `rule`. */
-  readonly alertDetail: (id: string) => Json | undefined
+  readonly organization: OrganizationWire
+  /** The v1 records of each resource, by spec key (`agents`, `alerts`, … and any supplied key). */
+  readonly collections: Readonly<Record<string, Collection>>
+  /** `GET {path}/{id}` bodies that differ from the listed record: alerts' (with `latest_events` and `rule`). */
+  readonly details: Readonly<Record<string, (id: string) => Json | undefined>>
+  /** Where the records come from (v2-only records are derived from it). */
+  readonly source:
+    | { readonly _tag: "Generated"; readonly generation: Generation; readonly index: number }
+    | { readonly _tag: "Supplied"; readonly supplied: Supplied }
 }
 
 /**
- * Records a user supplies for one organization, in wire form (what the API
- * would send). Alerts and logs are filtered by `created_at` / `timestamp`.
- *
- * @example
- * ```ts
- * import type { FakeData } from "@effect-threatstack/core"
- *
- * const org: FakeData.Supplied = {
- *   organization: { id: "org1", name: "Acme", role: "owner" },
- *   policies: []
- * }
- * ```
+ * Records a user supplies for one organization, in v1 wire form (what the
+ * API would send), by resource key. Alerts and logs are filtered by
+ * `created_at` / `timestamp`; any other key (a spec's `key`, or the v2-only
+ * `cves`, `ec2`, `rulesets`, `rules` in v2 form) is served as given.
  *
  * @since 0.1.0
  * @category models
  */
 export interface Supplied {
-  readonly organization: Schema.Schema.Encoded<typeof Organizations.Organization>
-  readonly agents?: ReadonlyArray<Schema.Schema.Encoded<typeof Agents.Agent> | Json>
-  readonly alerts?: ReadonlyArray<Schema.Schema.Encoded<typeof Alerts.AlertDetail> | Json>
-  readonly logs?: ReadonlyArray<Schema.Schema.Encoded<typeof Logs.Log> | Json>
-  readonly policies?: ReadonlyArray<Schema.Schema.Encoded<typeof Policies.Policy> | Json>
-  readonly users?: ReadonlyArray<Schema.Schema.Encoded<typeof Organizations.OrganizationUser> | Json>
+  readonly organization: OrganizationWire
+  readonly agents?: ReadonlyArray<AgentWire | Json>
+  readonly alerts?: ReadonlyArray<AlertDetailWire | AlertWire | Json>
+  readonly logs?: ReadonlyArray<LogWire | Json>
+  readonly policies?: ReadonlyArray<PolicyWire | Json>
+  readonly users?: ReadonlyArray<UserWire | Json>
+  readonly [key: string]: ReadonlyArray<Json> | OrganizationWire | undefined
 }
 
 /**
  * How much to generate, per organization.
- *
- * @example
- * ```ts
- * import { FakeData } from "@effect-threatstack/core"
- *
- * const big: FakeData.Counts = { ...FakeData.defaultCounts, alerts: 1_000_000 }
- * ```
  *
  * @since 0.1.0
  * @category models
@@ -148,17 +123,14 @@ export interface Counts {
   readonly logs: number
   readonly policies: number
   readonly users: number
+  /** v2 vulnerabilities (CVEs). */
+  readonly cves: number
+  /** v2 EC2 servers with no agent (every agent also stands for a monitored server). */
+  readonly unmonitoredServers: number
 }
 
 /**
  * Generation defaults: a small organization, enough for every example.
- *
- * @example
- * ```ts
- * import { FakeData } from "@effect-threatstack/core"
- *
- * FakeData.defaultCounts.alerts // 500 per organization
- * ```
  *
  * @since 0.1.0
  */
@@ -168,20 +140,26 @@ export const defaultCounts: Counts = {
   alerts: 500,
   logs: 300,
   policies: 4,
-  users: 5
+  users: 5,
+  cves: 40,
+  unmonitoredServers: 5
 }
+
+/** Which field a resource's records are filtered by `start`/`end` on. */
+export const timeFields: Readonly<Record<string, string>> = { alerts: "created_at", logs: "timestamp" }
 
 // ---------------------------------------------------------------------------
 // supplied records
 
-const timeOf = (record: Json, field: string): number => {
+/** A record's time in epoch ms: epoch ms as given, or an ISO string parsed. */
+export const timeOf = (record: Json, field: string): number => {
   const value = record[field]
   return typeof value === "number" ? value : typeof value === "string" ? Date.parse(value) : Number.NaN
 }
 
 const arrayCollection = (records: ReadonlyArray<Json>, timeField?: string): Collection => {
   const within = (range: Range) =>
-    timeField === undefined
+    timeField === undefined || (range.from === always.from && range.to === always.to)
       ? records
       : records.filter((r) => {
           const t = timeOf(r, timeField)
@@ -202,82 +180,37 @@ const withoutDetail = (alert: Json): Json => {
 /**
  * Serves records a user supplied.
  *
- * @example
- * ```ts
- * import { FakeData } from "@effect-threatstack/core"
- *
- * const org = FakeData.fromSupplied({ organization: { id: "o1", name: "Acme", role: "owner" }, policies: [] })
- * ```
- *
  * @since 0.1.0
  * @category constructors
  */
 export const fromSupplied = (supplied: Supplied): Org => {
+  const collections: Record<string, Collection> = {}
+  for (const [key, value] of Object.entries(supplied)) {
+    if (key === "organization" || !Array.isArray(value)) continue
+    const records = value as ReadonlyArray<Json>
+    collections[key] = arrayCollection(key === "alerts" ? records.map(withoutDetail) : records, timeFields[key])
+  }
   const alerts = (supplied.alerts ?? []) as ReadonlyArray<Json>
-  const listed = arrayCollection(alerts.map(withoutDetail), "created_at")
   return {
     organization: supplied.organization,
-    collections: {
-      agents: arrayCollection((supplied.agents ?? []) as ReadonlyArray<Json>),
-      alerts: listed,
-      logs: arrayCollection((supplied.logs ?? []) as ReadonlyArray<Json>, "timestamp"),
-      policies: arrayCollection((supplied.policies ?? []) as ReadonlyArray<Json>),
-      users: arrayCollection((supplied.users ?? []) as ReadonlyArray<Json>)
+    collections,
+    details: {
+      alerts: (id) => {
+        const alert = alerts.find((a) => a.id === id)
+        return alert === undefined
+          ? undefined
+          : { latest_events: [], rule: { original_rule: { name: String(alert.title) } }, ...alert }
+      }
     },
-    alertDetail: (id) => {
-      const alert = alerts.find((a) => a.id === id)
-      return alert === undefined
-        ? undefined
-        : { latest_events: [], rule: { original_rule: { name: String(alert.title) } }, ...alert }
-    }
+    source: { _tag: "Supplied", supplied }
   }
 }
 
 // ---------------------------------------------------------------------------
 // generated records
 
-const KIND_CODE: Readonly<Record<Kind | "org", number>> = {
-  org: 0x5a,
-  agents: 0xa9,
-  alerts: 0xa1,
-  logs: 0x10,
-  policies: 0xb0,
-  users: 0xee
-}
-
-/** A 24-hex-char id that encodes what it names, so lookup needs no storage. */
-const idFor = (kind: Kind | "org", org: number, index: number): string =>
-  KIND_CODE[kind].toString(16).padStart(2, "0") +
-  org.toString(16).padStart(6, "0") +
-  index.toString(16).padStart(16, "0")
-
-const parseId = (kind: Kind, org: number, id: string): number | undefined => {
-  if (!/^[0-9a-f]{24}$/.test(id) || id.slice(0, 8) !== idFor(kind, org, 0).slice(0, 8)) return undefined
-  return parseInt(id.slice(8), 16)
-}
-
-/** A small fast PRNG (mulberry32) seeded from the seed and the record's place. */
-const rng = (seed: number, kind: Kind, org: number, index: number) => {
-  let state =
-    (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^
-      Math.imul(KIND_CODE[kind] + org * 7919, 0xc2b2ae35) ^
-      Math.imul(index + 1, 0x27d4eb2f)) >>>
-    0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-/** Item `i` of a non-empty list, wrapping around. */
-const nth = <A>(items: ReadonlyArray<A>, i: number): A => items[i % items.length] as A
-
-const pick = <A>(random: () => number, items: ReadonlyArray<A>): A => nth(items, Math.floor(random() * items.length))
-
-const RULES = [
+/** The rules the generator's alerts come from: v1 `rule_id`s and v2 rules alike. */
+export const RULES = [
   "User Login Activity",
   "Suspicious Shell Spawned",
   "Crontab Modified",
@@ -294,18 +227,6 @@ const ACTIONS = ["add", "update", "delete", "login"] as const
 
 /**
  * Generation settings.
- *
- * @example
- * ```ts
- * import type { FakeData } from "@effect-threatstack/core"
- *
- * const week: FakeData.Generation = {
- *   seed: 7,
- *   now: Date.now(),
- *   span: 7 * 86_400_000,
- *   counts: { organizations: 1, agents: 10, alerts: 100, logs: 50, policies: 2, users: 3 }
- * }
- * ```
  *
  * @since 0.1.0
  * @category models
@@ -328,8 +249,7 @@ const timed = (
   count: number,
   g: Generation,
   make: (index: number, at: number) => Json,
-  idKind: Kind,
-  org: number
+  find: (id: string) => number | undefined
 ): Collection => {
   const step = Math.max(1, Math.floor(g.span / Math.max(1, count)))
   const bounds = (range: Range) => {
@@ -349,13 +269,17 @@ const timed = (
       return out
     },
     find: (id) => {
-      const i = parseId(idKind, org, id)
+      const i = find(id)
       return i !== undefined && i < count ? make(i, g.now - (i + 1) * step) : undefined
     }
   }
 }
 
-const untimed = (count: number, make: (index: number) => Json, kind: Kind, org: number): Collection => ({
+const untimed = (
+  count: number,
+  make: (index: number) => Json,
+  find: (id: string) => number | undefined
+): Collection => ({
   size: () => count,
   slice: (_range, offset, limit) => {
     const out: Array<Json> = []
@@ -363,7 +287,7 @@ const untimed = (count: number, make: (index: number) => Json, kind: Kind, org: 
     return out
   },
   find: (id) => {
-    const i = parseId(kind, org, id)
+    const i = find(id)
     return i !== undefined && i < count ? make(i) : undefined
   }
 })
@@ -371,15 +295,27 @@ const untimed = (count: number, make: (index: number) => Json, kind: Kind, org: 
 const iso = (ms: number) => new Date(ms).toISOString()
 
 /**
+ * The people of a generated fake: person `p` has one id, name and e-mail in
+ * every organization they belong to. Organization 0's user slots are people
+ * 0, 1, 2, …; organization `k`'s slot 1 is person 0 (the key holder, a member
+ * of every organization: owner of the first, user elsewhere) and its other
+ * slots are people of its own.
+ */
+const personOf = (org: number, slot: number, users: number): number =>
+  org === 0 ? slot : slot === 1 ? 0 : org * users + slot
+
+const slotOf = (org: number, person: number, users: number): number | undefined => {
+  if (org === 0) return person < users ? person : undefined
+  if (person === 0) return users >= 2 ? 1 : undefined
+  const slot = person - org * users
+  return slot >= 0 && slot < users && slot !== 1 ? slot : undefined
+}
+
+/** The id of generated person `p`. */
+export const personId = (person: number): string => idFor("users", 0, person)
+
+/**
  * Generates organization number `org` (0-based) on demand.
- *
- * @example
- * ```ts
- * import { FakeData } from "@effect-threatstack/core"
- *
- * const org = FakeData.generated({ seed: 1, now: Date.now(), span: 86_400_000, counts: FakeData.defaultCounts }, 0)
- * org.organization.name // "Acme Security"
- * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -391,10 +327,12 @@ export const generated = (g: Generation, org: number): Org => {
   const hostname = (i: number) => `${nth(ROLES, i)}-${String(i).padStart(3, "0")}.org${org}.internal`
   const agentId = (i: number) => idFor("agents", org, i)
   const policyId = (i: number) => idFor("policies", org, i)
-  const userEmail = (i: number) => `${nth(FIRST, i).toLowerCase()}.${nth(LAST, i).toLowerCase()}@example.com`
+  const person = (slot: number) => personOf(org, slot, counts.users)
+  const emailOf = (p: number) =>
+    `${nth(FIRST, p).toLowerCase()}.${nth(LAST, p).toLowerCase()}${p >= FIRST.length ? p : ""}@example.com`
 
-  const agent = (i: number): Json => {
-    const r = rng(seed, "agents", org, i)
+  const agent = (i: number): AgentWire => {
+    const r = rng(seed, kindCode("agents"), org, i)
     const created = now - 90 * DAY + Math.floor(r() * 60 * DAY)
     const online = r() > 0.2
     return {
@@ -418,8 +356,8 @@ export const generated = (g: Generation, org: number): Org => {
     }
   }
 
-  const alert = (i: number, at: number): Json => {
-    const r = rng(seed, "alerts", org, i)
+  const alert = (i: number, at: number): AlertWire => {
+    const r = rng(seed, kindCode("alerts"), org, i)
     const rule = Math.floor(r() * RULES.length)
     const severity = r() < 0.2 ? 1 : r() < 0.5 ? 2 : 3
     const dismissed = r() < 0.3
@@ -435,7 +373,7 @@ export const generated = (g: Generation, org: number): Org => {
       unread: r() < 0.6,
       key: `${rule}:${agentIndex}`,
       agent_id: counts.agents > 0 ? agentId(agentIndex) : null,
-      rule_id: `rule-${org}-${rule}`,
+      rule_id: ruleIdFor(org, rule),
       alert_policy_id: counts.policies > 0 ? policyId(rule % counts.policies) : null,
       created_at: at,
       expires_at: at + DAY,
@@ -444,21 +382,21 @@ export const generated = (g: Generation, org: number): Org => {
     }
   }
 
-  const alerts = timed(counts.alerts, g, alert, "alerts", org)
+  const alerts = timed(counts.alerts, g, alert, (id) => parseId("alerts", org, id))
 
-  const log = (i: number, at: number): Json => {
-    const r = rng(seed, "logs", org, i)
-    const user = Math.floor(r() * Math.max(1, counts.users))
+  const log = (i: number, at: number): LogWire => {
+    const r = rng(seed, kindCode("logs"), org, i)
+    const user = person(Math.floor(r() * Math.max(1, counts.users)))
     const agentIndex = Math.floor(r() * Math.max(1, counts.agents))
     const action = pick(r, ACTIONS)
     return {
       timestamp: at,
-      user: userEmail(user),
+      user: emailOf(user),
       type: action === "login" ? "user" : "agent",
       action,
-      description: action === "login" ? `${userEmail(user)} logged in` : `agent ${hostname(agentIndex)} ${action}d`,
+      description: action === "login" ? `${emailOf(user)} logged in` : `agent ${hostname(agentIndex)} ${action}d`,
       source: `queue:${action}`,
-      user_id: idFor("users", org, user),
+      user_id: personId(user),
       organization_id: orgId,
       context: [
         {
@@ -475,8 +413,8 @@ export const generated = (g: Generation, org: number): Org => {
     }
   }
 
-  const policy = (i: number): Json => {
-    const r = rng(seed, "policies", org, i)
+  const policy = (i: number): PolicyWire => {
+    const r = rng(seed, kindCode("policies"), org, i)
     return {
       id: policyId(i),
       name: i === 0 ? "Base Policy" : `Policy ${i}`,
@@ -503,46 +441,61 @@ export const generated = (g: Generation, org: number): Org => {
     }
   }
 
-  const user = (i: number): Json => ({
-    id: idFor("users", org, i),
-    display_name: `${nth(FIRST, i)} ${nth(LAST, i)}`,
-    name: { first: nth(FIRST, i), last: nth(LAST, i) },
-    email: userEmail(i),
-    role: i === 0 ? "owner" : "user",
-    organization_id: orgId,
-    updated_at: iso(now - (i + 1) * DAY)
-  })
-
-  return {
-    organization: {
-      id: orgId,
-      name: org === 0 ? "Acme Security" : `Acme Subsidiary ${org}`,
-      role: org === 0 ? "owner" : "user"
-    },
-    collections: {
-      agents: untimed(counts.agents, agent, "agents", org),
-      alerts,
-      logs: timed(counts.logs, g, log, "logs", org),
-      policies: untimed(counts.policies, policy, "policies", org),
-      users: untimed(counts.users, user, "users", org)
-    },
-    alertDetail: (id) => {
-      const found = alerts.find(id)
-      if (found === undefined) return undefined
-      const at = found.created_at as number
-      const name = String(found.title).split(":")[0]
-      return {
-        ...found,
-        latest_events: [0, 1].map((k) => ({
-          timestamp: at - k * 5_000,
-          type: "audit",
-          syscall: "execve",
-          exe: k === 0 ? "/bin/bash" : "/usr/bin/curl",
-          user: "root",
-          agent_id: found.agent_id
-        })),
-        rule: { original_rule: { name, severity: found.severity, type: "Host", enabled: true } }
-      }
+  const user = (slot: number): UserWire => {
+    const p = person(slot)
+    return {
+      id: personId(p),
+      display_name: `${nth(FIRST, p)} ${nth(LAST, p)}`,
+      name: { first: nth(FIRST, p), last: nth(LAST, p) },
+      email: emailOf(p),
+      role: slot === 0 ? "owner" : "user",
+      organization_id: orgId,
+      updated_at: iso(now - (slot + 1) * DAY)
     }
+  }
+
+  const alertDetail = (id: string): AlertDetailWire | undefined => {
+    const found = alerts.find(id) as AlertWire | undefined
+    if (found === undefined) return undefined
+    const at = found.created_at as number
+    const originalRule = {
+      name: String(found.title).split(":")[0] ?? "",
+      severity: found.severity,
+      type: "Host",
+      enabled: true
+    }
+    return {
+      ...found,
+      latest_events: [0, 1].map((k) => ({
+        timestamp: at - k * 5_000,
+        type: "audit",
+        syscall: "execve",
+        exe: k === 0 ? "/bin/bash" : "/usr/bin/curl",
+        user: "root",
+        agent_id: found.agent_id
+      })),
+      rule: { original_rule: originalRule }
+    }
+  }
+
+  const organization: OrganizationWire = {
+    id: orgId,
+    name: org === 0 ? "Acme Security" : `Acme Subsidiary ${org}`,
+    role: org === 0 ? "owner" : "user"
+  }
+  return {
+    organization,
+    collections: {
+      agents: untimed(counts.agents, agent, (id) => parseId("agents", org, id)),
+      alerts,
+      logs: timed(counts.logs, g, log, (id) => parseId("logs", org, id)),
+      policies: untimed(counts.policies, policy, (id) => parseId("policies", org, id)),
+      users: untimed(counts.users, user, (id) => {
+        const p = parseId("users", 0, id)
+        return p === undefined ? undefined : slotOf(org, p, counts.users)
+      })
+    },
+    details: { alerts: alertDetail },
+    source: { _tag: "Generated", generation: g, index: org }
   }
 }
