@@ -275,7 +275,8 @@ const timed = (
   }
 }
 
-const untimed = (
+/** A collection of `count` records made on demand; `find` maps an id back to its index. */
+export const untimed = (
   count: number,
   make: (index: number) => Json,
   find: (id: string) => number | undefined

@@ -9,7 +9,7 @@
  * @internal
  */
 import type { Collection, Generation, Json, Org } from "../FakeData.js"
-import { always, empty, RULES } from "../FakeData.js"
+import { always, empty, RULES, untimed } from "../FakeData.js"
 import { idFor, nth, parseId, parseRuleId, pick, rng, ruleIdFor } from "./Ids.js"
 import type { Tag } from "./V2Records.js"
 import { instanceIdOf } from "./V2Records.js"
@@ -110,19 +110,6 @@ const PACKAGES = [
 ] as const
 const REGIONS = ["us-east-1", "us-west-2", "eu-west-1"] as const
 const TYPES = ["t3.micro", "t3.large", "m5.xlarge", "c5.2xlarge"] as const
-
-const list = (count: number, make: (i: number) => Json, find: (id: string) => number | undefined): Collection => ({
-  size: () => count,
-  slice: (_range, offset, limit) => {
-    const out: Array<Json> = []
-    for (let i = offset; i < count && out.length < limit; i++) out.push(make(i))
-    return out
-  },
-  find: (id) => {
-    const i = find(id)
-    return i !== undefined && i >= 0 && i < count ? make(i) : undefined
-  }
-})
 
 const supplied = (org: Org, key: string): Collection => org.collections[key] ?? empty
 
@@ -240,8 +227,8 @@ const generatedBase = (g: Generation, org: number, v1: Org): V2Base => {
       : base
   }
   return {
-    cves: list(counts.cves, cve, parseCve),
-    unmonitored: list(counts.unmonitoredServers, server, (id) => {
+    cves: untimed(counts.cves, cve, parseCve),
+    unmonitored: untimed(counts.unmonitoredServers, server, (id) => {
       const match = /^i-0([0-9a-f]{16})$/.exec(id)
       return match === null ? undefined : Number.parseInt(match[1] ?? "", 16) - (0xec0000 + org * 4096)
     }),
@@ -260,7 +247,7 @@ const generatedBase = (g: Generation, org: number, v1: Org): V2Base => {
         return k === undefined || k >= P ? undefined : ruleset(k)
       }
     },
-    rules: list(ruleCount, rule, (id) => parseRuleId(org, id)),
+    rules: untimed(ruleCount, rule, (id) => parseRuleId(org, id)),
     tags: (ruleId) => {
       const r = parseRuleId(org, ruleId)
       if (r === undefined || r >= ruleCount || r % 2 === 1) return undefined
