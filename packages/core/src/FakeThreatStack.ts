@@ -13,7 +13,7 @@
  * (dismissals, rulesets, rules, rule tags, members, invites) stay in memory
  * until the layer or server is released.
  *
- * v1, as `threatstack-api.md` describes it: checks the key (401), scopes
+ * v1 (see the README, "Testing your code with the fake API"): checks the key (401), scopes
  * data by the `Organization` header (403 for an organization the key is not
  * in), pages with `page`/`count` (`[]` past the end), filters alerts and logs
  * by `start`/`end`, projects `fields`, answers 404 for unknown ids. Its
