@@ -59,7 +59,7 @@ const threatstack = (args: ReadonlyArray<string>, env: Record<string, string | u
 
 const lines = (text: string) => text.trimEnd().split("\n")
 
-describe("threatstack command line", () => {
+describe("threatstack command line", { timeout: 120_000 }, () => {
   it("alerts list --format ndjson --limit: exactly N records, newest first", async () => {
     const run = await threatstack(["alerts", "list", "--format", "ndjson", "--limit", "150"])
     expect(run.stderr).toBe("")

@@ -1,41 +1,38 @@
 /**
  * The `threatstack` command line, built with `@effect/cli` on the SDK's
- * public API only.
+ * public API only, for both API generations.
  *
  * ```
- * threatstack <agents|alerts|logs|organizations|policies> list [--start …] [--end …]
+ * threatstack <agents|alerts|logs|organizations|policies> list [--start …] [--end …]     (v1)
  *             [--fields a,b] [--limit N] [--format table|json|ndjson]
  *             [--page N] [--count N]   (agents, alerts, logs: the resources that page)
  * threatstack <agents|alerts|policies> get ID
  * threatstack organizations users ORG_ID
- * threatstack demo
+ * threatstack agents list --api-version 2 --status online|offline [--from …] [--until …]  (v2)
+ * threatstack alerts list --api-version 2 [--status …] [--severity N] [--agent-id …] …
+ * threatstack alerts events|severity-counts|dismiss …                                     (v2)
+ * threatstack <vulnerabilities|servers|rulesets|rules|members|audit-logs> …               (v2)
+ * threatstack demo [--api-version 2] [--live]
  * threatstack fake-server [--port N] [--alerts N …]
  * ```
  *
- * The resource commands are built from the resources' specs
+ * The v1 resource commands are built from the resources' specs
  * (`Resource.Spec`): `list` for each, `get` where the spec has it, the paging
- * flags where it pages.
+ * flags where it pages; the v2 ones are in `CliV2`. `agents` and `alerts`
+ * exist in both generations: `--api-version` (or
+ * `$THREATSTACK_API_VERSION`) picks one, and without either a user id
+ * (`$THREATSTACK_USER_ID`, `--user-id`) means v2. A command of one
+ * generation only refuses an `--api-version` that names the other.
  *
  * Settings come from the `THREATSTACK_*` variables, overridden by
- * `--api-key`, `--org-id`, `--base-url`, `--timeout`; `--demo` points any
- * command at the embedded fake API instead.
+ * `--api-key`, `--org-id`, `--user-id`, `--base-url`, `--timeout`; `--demo`
+ * points any command at the embedded fake API instead.
  *
  * @since 0.1.0
  */
 import { Args, Command, Options } from "@effect/cli"
 import { ValidationError } from "@effect/cli"
-import {
-  Array as Arr,
-  ConfigProvider,
-  Data,
-  Duration,
-  Effect,
-  Layer,
-  Option,
-  Predicate,
-  Redacted,
-  Stream
-} from "effect"
+import { Array as Arr, Duration, Effect, Option, Predicate, Stream } from "effect"
 import type { ConfigError, Schema } from "effect"
 import {
   Agents,
@@ -46,110 +43,34 @@ import {
   Policies,
   Resource,
   ThreatStack,
-  ThreatStackClient
+  ThreatStackClient,
+  ThreatStackV2
 } from "@effect-threatstack/core"
 import type { ThreatStackError } from "@effect-threatstack/core"
+import * as CliCommon from "./CliCommon.js"
+import { CliFailure, ExitCode, type Generation } from "./CliCommon.js"
 import * as CliOutput from "./CliOutput.js"
+import * as CliV2 from "./CliV2.js"
 import * as Demo from "./Demo.js"
 import * as FakeServer from "./FakeServer.js"
-import * as NodeThreatStack from "./NodeThreatStack.js"
 
-/**
- * Exit codes, one per kind of failure.
- *
- * @example
- * ```ts
- * import { Cli } from "@effect-threatstack/node"
- *
- * if (process.exitCode === Cli.ExitCode.rateLimited) console.error("try again later")
- * ```
- *
- * @since 0.1.0
- */
-export const ExitCode = {
-  ok: 0,
-  unexpected: 1,
-  usage: 2,
-  notFound: 3,
-  auth: 4,
-  rateLimited: 5,
-  timeout: 6,
-  api: 7
-} as const
+export {
+  /**
+   * An expected failure of a command: one line on stderr and an exit code.
+   *
+   * @since 0.1.0
+   */
+  CliFailure,
+  /**
+   * Exit codes, one per kind of failure.
+   *
+   * @since 0.1.0
+   */
+  ExitCode
+} from "./CliCommon.js"
 
-/**
- * An expected failure of a command: one line on stderr and an exit code.
- *
- * @example
- * ```ts
- * import { Cli } from "@effect-threatstack/node"
- *
- * const failure = new Cli.CliFailure({ message: "alert 42 not found", code: Cli.ExitCode.notFound })
- * ```
- *
- * @since 0.1.0
- * @category errors
- */
-export class CliFailure extends Data.TaggedError("CliFailure")<{
-  readonly message: string
-  readonly code: number
-}> {}
-
-/** The generated data of the embedded fake: a busy week, about 30 alerts an hour. */
-const demoFake: FakeThreatStack.Options = {
-  counts: { alerts: 5_000, agents: 40, logs: 2_000 },
-  span: "7 days"
-}
-
-// ---------------------------------------------------------------------------
-// connection settings, shared by every command that calls the API
-
-const connection = {
-  apiKey: Options.redacted("api-key").pipe(
-    Options.optional,
-    Options.withDescription("API key (default: $THREATSTACK_API_KEY)")
-  ),
-  orgId: Options.text("org-id").pipe(
-    Options.optional,
-    Options.withDescription("organization id (default: $THREATSTACK_ORG_ID)")
-  ),
-  baseUrl: Options.text("base-url").pipe(
-    Options.optional,
-    Options.withDescription("versioned API base URL (default: $THREATSTACK_BASE_URL or the live API)")
-  ),
-  timeout: Options.text("timeout").pipe(
-    Options.optional,
-    Options.withDescription("per-request timeout, seconds or e.g. '30 seconds' (default: $THREATSTACK_TIMEOUT or 120)")
-  ),
-  demo: Options.boolean("demo").pipe(Options.withDescription("use the embedded fake API: no key needed"))
-}
-
-type Connection = {
-  readonly apiKey: Option.Option<Redacted.Redacted<string>>
-  readonly orgId: Option.Option<string>
-  readonly baseUrl: Option.Option<string>
-  readonly timeout: Option.Option<string>
-  readonly demo: boolean
-}
-
-/** The SDK, configured from flags over the environment, or the embedded fake. */
-const clientLayer = (
-  conn: Connection
-): Layer.Layer<ThreatStack.Services, ConfigError.ConfigError | ThreatStackError.InvalidArgument> => {
-  if (conn.demo) return FakeServer.layerWithClient(demoFake)
-  const given: ReadonlyArray<readonly [string, Option.Option<string>]> = [
-    ["THREATSTACK_API_KEY", Option.map(conn.apiKey, Redacted.value)],
-    ["THREATSTACK_ORG_ID", conn.orgId],
-    ["THREATSTACK_BASE_URL", conn.baseUrl],
-    ["THREATSTACK_TIMEOUT", conn.timeout]
-  ]
-  const flags = new Map(given.flatMap(([name, value]) => (Option.isSome(value) ? [[name, value.value] as const] : [])))
-  const provider = ConfigProvider.fromMap(flags).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
-  return NodeThreatStack.layerConfig().pipe(Layer.provide(Layer.setConfigProvider(provider)))
-}
-
-const withClient = <A, E>(conn: Connection, effect: Effect.Effect<A, E, ThreatStack.Services>) =>
-  Effect.provide(effect, clientLayer(conn))
+const withClient = <A, E>(conn: CliCommon.Connection, effect: Effect.Effect<A, E, ThreatStack.Services>) =>
+  Effect.provide(effect, CliCommon.v1Layer(conn))
 
 // ---------------------------------------------------------------------------
 // the resources: one command per spec
@@ -224,10 +145,11 @@ const fromSpec = <
     : Option.none()
 })
 
-/** Every resource the command line offers, in help order: a new spec here is a new command. */
-const resources: Arr.NonEmptyReadonlyArray<CliResource> = [
-  fromSpec(Agents.spec),
-  fromSpec(Alerts.spec),
+const agents = fromSpec(Agents.spec)
+const alerts = fromSpec(Alerts.spec)
+
+/** The resources of v1 only, in help order: a new spec here is a new command. */
+const v1Resources: Arr.NonEmptyReadonlyArray<CliResource> = [
   fromSpec(Logs.spec),
   fromSpec(Organizations.spec),
   fromSpec(Policies.spec)
@@ -239,30 +161,24 @@ const resources: Arr.NonEmptyReadonlyArray<CliResource> = [
 const timeOptions = {
   start: Options.text("start").pipe(
     Options.optional,
-    Options.withDescription("2017-05-01 or '2017-05-01 08:00:00' (UTC)")
+    Options.withDescription("v1: 2017-05-01 or '2017-05-01 08:00:00' (UTC)")
   ),
-  end: Options.text("end").pipe(Options.optional, Options.withDescription("2017-05-31 or '2017-05-31 23:00:00' (UTC)"))
+  end: Options.text("end").pipe(
+    Options.optional,
+    Options.withDescription("v1: 2017-05-31 or '2017-05-31 23:00:00' (UTC)")
+  )
 }
 
 /** Only for resources whose spec pages by number (`paging: "pages"`). */
 const pageOptions = {
-  page: Options.integer("page").pipe(Options.optional, Options.withDescription("only this page (0-based)")),
+  page: Options.integer("page").pipe(Options.optional, Options.withDescription("v1: only this page (0-based)")),
   count: Options.integer("count").pipe(
     Options.optional,
-    Options.withDescription("page size (default 100 when walking)")
+    Options.withDescription("v1: page size (default 100 when walking)")
   )
 }
 
-const outputOptions = {
-  fields: Options.text("fields").pipe(Options.optional, Options.withDescription("comma-separated field names")),
-  limit: Options.integer("limit").pipe(Options.optional, Options.withDescription("stop after N records")),
-  format: Options.choice("format", ["table", "json", "ndjson"]).pipe(
-    Options.withDefault("table" as const),
-    Options.withDescription("table for people; json and ndjson stream")
-  )
-}
-
-type ListFlags = Connection & {
+type ListFlags = CliCommon.Connection & {
   readonly start: Option.Option<string>
   readonly end: Option.Option<string>
   readonly fields: Option.Option<string>
@@ -273,12 +189,7 @@ type ListFlags = Connection & {
 const optional = <A>(o: Option.Option<A>): A | undefined => Option.getOrUndefined(o)
 
 const runList = (resource: CliResource, o: ListFlags, paging: Pick<Resource.PagedListOptions, "page" | "count">) => {
-  const fields = Option.map(o.fields, (f) =>
-    f
-      .split(",")
-      .map((s) => s.trim())
-      .filter((s) => s !== "")
-  )
+  const fields = CliCommon.fieldNames(o.fields)
   const options: Resource.PagedListOptions = { start: optional(o.start), end: optional(o.end), ...paging }
   return withClient(
     o,
@@ -294,64 +205,169 @@ const runList = (resource: CliResource, o: ListFlags, paging: Pick<Resource.Page
   )
 }
 
+/** The generation a command of one generation only runs in, checked against `--api-version`. */
+const v1Only = (command: string, o: { readonly apiVersion: Option.Option<Generation> }) =>
+  CliCommon.generationOf(command, [1], o.apiVersion)
+
 const listCommand = (resource: CliResource) => {
   const description = `list ${resource.spec.key}`
+  const name = `${resource.spec.key} list`
+  const options = {
+    ...CliCommon.connection,
+    apiVersion: CliCommon.apiVersion,
+    ...timeOptions,
+    ...CliCommon.outputOptions
+  }
   return resource.spec.paging === "pages"
-    ? Command.make("list", { ...connection, ...timeOptions, ...pageOptions, ...outputOptions }, (o) =>
-        runList(resource, o, { page: optional(o.page), count: optional(o.count) })
+    ? Command.make("list", { ...options, ...pageOptions }, (o) =>
+        Effect.zipRight(v1Only(name, o), runList(resource, o, { page: optional(o.page), count: optional(o.count) }))
       ).pipe(Command.withDescription(description))
-    : Command.make("list", { ...connection, ...timeOptions, ...outputOptions }, (o) => runList(resource, o, {})).pipe(
+    : Command.make("list", options, (o) => Effect.zipRight(v1Only(name, o), runList(resource, o, {}))).pipe(
         Command.withDescription(description)
       )
 }
 
+/**
+ * A command of both generations: the generation it runs in (see
+ * `CliCommon.generationOf`), and a usage error for flags of the other one.
+ */
+const inEither = <E1, E2>(
+  command: string,
+  o: CliCommon.V2Flags,
+  flags: { readonly v1: Readonly<Record<string, unknown>>; readonly v2: Readonly<Record<string, unknown>> },
+  v1: Effect.Effect<void, E1>,
+  v2: Effect.Effect<void, E2>
+): Effect.Effect<void, E1 | E2 | CliFailure> =>
+  Effect.gen(function* () {
+    const generation = yield* CliCommon.generationOf(command, [1, 2], o.apiVersion, o.userId)
+    yield* CliCommon.onlyIn(1, generation, flags.v1)
+    yield* CliCommon.onlyIn(2, generation, flags.v2)
+    return yield* generation === 1 ? v1 : v2
+  })
+
+const bothListOptions = {
+  ...CliCommon.v2Options,
+  ...timeOptions,
+  ...pageOptions,
+  ...CliCommon.outputOptions
+}
+
+const agentsList = Command.make("list", { ...bothListOptions, ...CliV2.agentFilters }, (o) =>
+  inEither(
+    "agents list",
+    o,
+    {
+      v1: { start: o.start, end: o.end, page: o.page, count: o.count },
+      v2: { status: o.status, type: o.type, hostname: o.hostname, from: o.from, until: o.until }
+    },
+    runList(agents, o, { page: optional(o.page), count: optional(o.count) }),
+    CliV2.listAgents(o)
+  )
+).pipe(Command.withDescription("list agents (v2 needs --status)"))
+
+const alertsList = Command.make("list", { ...bothListOptions, ...CliV2.alertFilters }, (o) =>
+  inEither(
+    "alerts list",
+    o,
+    {
+      v1: { start: o.start, end: o.end, page: o.page, count: o.count },
+      v2: {
+        status: o.status,
+        severity: o.severity,
+        "agent-id": o["agent-id"],
+        "rule-id": o["rule-id"],
+        "ruleset-id": o["ruleset-id"],
+        from: o.from,
+        until: o.until
+      }
+    },
+    runList(alerts, o, { page: optional(o.page), count: optional(o.count) }),
+    CliV2.listAlerts(o)
+  )
+).pipe(Command.withDescription("list alerts (v2: active ones unless --status dismissed)"))
+
 // ---------------------------------------------------------------------------
 // get, users
 
-const format = Options.choice("format", ["table", "json"]).pipe(Options.withDefault("table" as const))
-
-const printOne = (record: object, fmt: "table" | "json") =>
-  CliOutput.write(
-    fmt === "json" ? `${JSON.stringify(CliOutput.toPlain(record), null, 2)}\n` : CliOutput.vertical(record)
+const getV1 = (
+  resource: CliResource,
+  get: (client: ThreatStackClient.Service) => Resource.Get<object>,
+  o: CliCommon.Connection & { readonly id: string; readonly format: "table" | "json" }
+) =>
+  withClient(
+    o,
+    Effect.gen(function* () {
+      const found = yield* get(yield* ThreatStackClient.ThreatStackClient)(o.id)
+      if (Option.isNone(found)) {
+        return yield* new CliFailure({
+          message: `${resource.spec.singular} ${o.id} not found`,
+          code: ExitCode.notFound
+        })
+      }
+      yield* CliCommon.printOne(found.value, o.format)
+    })
   )
+
+const getDescription = (resource: CliResource) =>
+  `get one of the ${resource.spec.key} by id (exit code ${ExitCode.notFound} when not found)`
 
 const getCommand = (resource: CliResource, get: (client: ThreatStackClient.Service) => Resource.Get<object>) =>
-  Command.make("get", { ...connection, format, id: Args.text({ name: "ID" }) }, (o) =>
-    withClient(
+  Command.make(
+    "get",
+    {
+      ...CliCommon.connection,
+      apiVersion: CliCommon.apiVersion,
+      format: CliCommon.recordFormat,
+      id: Args.text({ name: "ID" })
+    },
+    (o) => Effect.zipRight(v1Only(`${resource.spec.key} get`, o), getV1(resource, get, o))
+  ).pipe(Command.withDescription(getDescription(resource)))
+
+/** `get` of a resource of both generations. */
+const getInEither = (
+  resource: CliResource,
+  v2: (ts: ThreatStackV2.Service, id: string) => Effect.Effect<Option.Option<object>, ThreatStackError.ThreatStackError>
+) =>
+  Command.make("get", { ...CliCommon.v2Options, format: CliCommon.recordFormat, id: Args.text({ name: "ID" }) }, (o) =>
+    inEither(
+      `${resource.spec.key} get`,
       o,
-      Effect.gen(function* () {
-        const found = yield* get(yield* ThreatStackClient.ThreatStackClient)(o.id)
-        if (Option.isNone(found)) {
-          return yield* new CliFailure({
-            message: `${resource.spec.singular} ${o.id} not found`,
-            code: ExitCode.notFound
-          })
-        }
-        yield* printOne(found.value, o.format)
-      })
+      { v1: {}, v2: {} },
+      Option.isSome(resource.get)
+        ? getV1(resource, resource.get.value, o)
+        : Effect.fail(CliCommon.usage(`${resource.spec.key} has no get in v1`)),
+      CliV2.getOne(resource.spec, o, v2)
     )
-  ).pipe(
-    Command.withDescription(`get one of the ${resource.spec.key} by id (exit code ${ExitCode.notFound} when not found)`)
-  )
+  ).pipe(Command.withDescription(getDescription(resource)))
 
 /** `organizations users ORG_ID`: the one operation that is not `list` or `get`. */
 const usersCommand = Command.make(
   "users",
-  { ...connection, format: outputOptions.format, orgId: Args.text({ name: "ORG_ID" }), org: connection.orgId },
+  {
+    ...CliCommon.connection,
+    apiVersion: CliCommon.apiVersion,
+    format: CliCommon.outputOptions.format,
+    orgId: Args.text({ name: "ORG_ID" }),
+    org: CliCommon.connection.orgId
+  },
   (o) =>
-    withClient(
-      { ...o, orgId: o.org },
-      Effect.gen(function* () {
-        const client = yield* ThreatStack.ThreatStack
-        const users = yield* client.organizations.users(o.orgId)
-        yield* CliOutput.writeStream(Stream.fromIterable(users), o.format, USER_COLUMNS)
-      })
+    Effect.zipRight(
+      v1Only("organizations users", o),
+      withClient(
+        { ...o, orgId: o.org },
+        Effect.gen(function* () {
+          const client = yield* ThreatStack.ThreatStack
+          const users = yield* client.organizations.users(o.orgId)
+          yield* CliOutput.writeStream(Stream.fromIterable(users), o.format, USER_COLUMNS)
+        })
+      )
     )
 ).pipe(Command.withDescription("list the users of an organization"))
 
-const resourceCommand = (resource: CliResource) =>
+/** A resource of v1 only: `list`, `get` when its spec has it, and `users` for organizations. */
+const v1ResourceCommand = (resource: CliResource) =>
   Command.make(resource.spec.key).pipe(
-    Command.withDescription(`the ${resource.spec.key} resource`),
+    Command.withDescription(`v1: the ${resource.spec.key}`),
     Command.withSubcommands([
       listCommand(resource),
       ...Option.match(resource.get, { onNone: () => [], onSome: (get) => [getCommand(resource, get)] }),
@@ -359,31 +375,60 @@ const resourceCommand = (resource: CliResource) =>
     ])
   )
 
+const agentsCommand = Command.make(agents.spec.key).pipe(
+  Command.withDescription("v1 and v2: the agents"),
+  Command.withSubcommands([agentsList, getInEither(agents, (ts, id) => ts.agents.get(id))])
+)
+
+const alertsCommand = Command.make(alerts.spec.key).pipe(
+  Command.withDescription("v1 and v2: the alerts (events, severity-counts and dismiss: v2)"),
+  Command.withSubcommands([alertsList, getInEither(alerts, (ts, id) => ts.alerts.get(id)), ...CliV2.alertCommands])
+)
+
 // ---------------------------------------------------------------------------
 // demo, fake-server
 
 const demoCommand = Command.make(
   "demo",
   {
-    ...connection,
+    ...CliCommon.v2Options,
     live: Options.boolean("live").pipe(
-      Options.withDescription("run against the API configured by THREATSTACK_* instead of the embedded fake")
+      Options.withDescription(
+        "run against the API configured by THREATSTACK_* instead of the embedded fake (the v2 tour then dismisses nothing)"
+      )
     )
   },
-  (o) =>
-    withClient(
-      { ...o, demo: !o.live },
-      Effect.gen(function* () {
-        yield* CliOutput.write(
-          o.live
-            ? "Threat Stack demo, against the configured API\n\n"
-            : "Threat Stack demo, against the embedded fake API (no key needed)\n\n"
-        )
-        const report = yield* Demo.lastHour
-        yield* CliOutput.write(Demo.render(report))
-      })
+  (o) => {
+    const against = o.live ? "against the configured API" : "against the embedded fake API (no key needed)"
+    const conn = { ...o, demo: !o.live }
+    return inEither(
+      "demo",
+      o,
+      { v1: {}, v2: {} },
+      withClient(
+        conn,
+        Effect.gen(function* () {
+          yield* CliOutput.write(`Threat Stack demo, ${against}\n\n`)
+          const report = yield* Demo.lastHour
+          yield* CliOutput.write(Demo.render(report))
+        })
+      ),
+      CliCommon.withV2(conn, (ts) =>
+        Effect.gen(function* () {
+          yield* CliOutput.write(`Threat Stack demo (v2), ${against}\n\n`)
+          const report = yield* Demo.tourV2({ dismiss: !o.live }).pipe(
+            Effect.provideService(ThreatStackV2.ThreatStackV2, ts)
+          )
+          yield* CliOutput.write(Demo.renderV2(report))
+        })
+      )
     )
-).pipe(Command.withDescription("the v1 guide's closing example: the alerts of the last hour, then the details of each"))
+  }
+).pipe(
+  Command.withDescription(
+    "v1: the guide's closing example (the alerts of the last hour, then the details of each); v2: a tour ending in a dismissal"
+  )
+)
 
 const count = (name: string, fallback: number) =>
   Options.integer(name).pipe(Options.withDefault(fallback), Options.withDescription(`${name} per organization`))
@@ -441,11 +486,14 @@ const fakeServerCommand = Command.make(
         },
         faults: latency === undefined ? [] : [{ fault: { _tag: "Latency", delay: latency } }]
       })
+      const v2 = server.v2Credentials
       yield* CliOutput.write(
         [
-          `Fake Threat Stack API listening at ${server.baseUrl}`,
+          `Fake Threat Stack API listening at ${server.baseUrl} (v1) and ${server.v2BaseUrl} (v2)`,
           `API key: ${o.apiKey}`,
-          `Try: THREATSTACK_BASE_URL=${server.baseUrl} THREATSTACK_API_KEY=${o.apiKey} threatstack alerts list`,
+          `v2 user id: ${v2.userId}, organization id: ${v2.orgId}`,
+          `Try v1: THREATSTACK_BASE_URL=${server.baseUrl} THREATSTACK_API_KEY=${o.apiKey} threatstack alerts list`,
+          `Try v2: THREATSTACK_V2_BASE_URL=${server.v2BaseUrl} THREATSTACK_API_KEY=${o.apiKey} THREATSTACK_USER_ID=${v2.userId} THREATSTACK_ORG_ID=${v2.orgId} threatstack alerts list`,
           ""
         ].join("\n")
       )
@@ -468,7 +516,14 @@ const fakeServerCommand = Command.make(
  */
 export const command = Command.make("threatstack").pipe(
   Command.withDescription("The Threat Stack API from the command line (Effect SDK)"),
-  Command.withSubcommands(Arr.appendAll(Arr.map(resources, resourceCommand), [demoCommand, fakeServerCommand]))
+  Command.withSubcommands([
+    agentsCommand,
+    alertsCommand,
+    ...Arr.map(v1Resources, v1ResourceCommand),
+    ...CliV2.commands,
+    demoCommand,
+    fakeServerCommand
+  ])
 )
 
 /**
@@ -505,31 +560,50 @@ export const failureOf = (
           return fail(error.message, ExitCode.auth)
         case "RateLimited":
           return fail(`rate limited after retries: ${error.message}`, ExitCode.rateLimited)
+        case "Conflict":
+          return fail(`conflict: ${error.message}`, ExitCode.conflict)
+        case "OutcomeUnknown":
+          return fail(
+            `outcome unknown, it may have been applied: look before trying again: ${error.message}`,
+            ExitCode.outcomeUnknown
+          )
         default:
           return fail(error.message, ExitCode.api)
       }
-    default:
+    default: {
+      const missing = missingSetting(error)
       return fail(
-        missingKey(error)
-          ? "no API key: set THREATSTACK_API_KEY or pass --api-key (or try --demo)"
-          : `configuration: ${String(error)}`,
+        missing === undefined
+          ? `configuration: ${String(error)}`
+          : `no ${missing.what}: set ${missing.variable} or pass ${missing.flag} (or try --demo)`,
         ExitCode.usage
       )
+    }
   }
 }
 
-/** Whether the settings failed for want of the key: a `MissingData` at its variable, anywhere in the error's tree. */
-const missingKey = (error: ConfigError.ConfigError): boolean => {
+/** The settings a command cannot do without, in the order they are reported. */
+const REQUIRED = [
+  { variable: "THREATSTACK_API_KEY", what: "API key", flag: "--api-key" },
+  { variable: "THREATSTACK_USER_ID", what: "user id", flag: "--user-id" },
+  { variable: "THREATSTACK_ORG_ID", what: "organization id", flag: "--org-id" }
+] as const
+
+/** Whether the settings failed for want of a variable: a `MissingData` at its path, anywhere in the error's tree. */
+const missingVariable = (error: ConfigError.ConfigError, variable: string): boolean => {
   switch (error._op) {
     case "And":
     case "Or":
-      return missingKey(error.left) || missingKey(error.right)
+      return missingVariable(error.left, variable) || missingVariable(error.right, variable)
     case "MissingData":
-      return error.path.includes("THREATSTACK_API_KEY")
+      return error.path.includes(variable)
     default:
       return false
   }
 }
+
+/** The first required setting the error says is missing. */
+const missingSetting = (error: ConfigError.ConfigError) => REQUIRED.find((r) => missingVariable(error, r.variable))
 
 /**
  * Runs the command line on `argv` (as `process.argv`) and returns the exit code.
@@ -546,7 +620,7 @@ const missingKey = (error: ConfigError.ConfigError): boolean => {
  * @since 0.1.0
  */
 export const run = (argv: ReadonlyArray<string>) =>
-  Command.run(command, { name: "threatstack", version: ThreatStackClient.version })(argv).pipe(
+  Command.run(command, { name: "threatstack", version: ThreatStackClient.version })(CliCommon.stdinArgs(argv)).pipe(
     Effect.as(ExitCode.ok as number),
     Effect.catchIf(
       ValidationError.isValidationError,

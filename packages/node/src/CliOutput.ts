@@ -108,7 +108,7 @@ const cell = (value: unknown): string => {
  */
 export const table = (rows: ReadonlyArray<object>, columns: ReadonlyArray<string>): string => {
   const cells = rows.map((row) => columns.map((c) => cell((row as Record<string, unknown>)[c])))
-  const header = columns.map((c) => c.toUpperCase())
+  const header = columns.map((c) => c.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase())
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? "").length)))
   const line = (values: ReadonlyArray<string>) =>
     values
@@ -167,7 +167,9 @@ const withProgress = <E, R>(
 }
 
 /**
- * Writes a stream of records to stdout in the chosen format.
+ * Writes a stream of records to stdout in the chosen format. A table shows
+ * `columns`, or without them every field its records have (records whose
+ * shape the API does not pin, such as v2 alert events).
  *
  * @example
  * ```ts
@@ -182,7 +184,7 @@ const withProgress = <E, R>(
 export const writeStream = <E, R>(
   stream: Stream.Stream<object, E, R>,
   format: Format,
-  columns: ReadonlyArray<string>
+  columns: ReadonlyArray<string> | undefined
 ): Effect.Effect<void, E, R> =>
   withProgress((onChunk) => {
     const counted = Stream.mapChunksEffect(stream, (chunk) => Effect.as(onChunk(chunk.length), chunk))
@@ -215,6 +217,9 @@ export const writeStream = <E, R>(
           yield* write(first ? "]\n" : "\n]\n")
         })
       case "table":
-        return Effect.flatMap(Stream.runCollect(counted), (rows) => write(table(Chunk.toReadonlyArray(rows), columns)))
+        return Effect.flatMap(Stream.runCollect(counted), (chunk) => {
+          const rows = Chunk.toReadonlyArray(chunk)
+          return write(table(rows, columns ?? [...new Set(rows.flatMap((row) => Object.keys(row)))]))
+        })
     }
   })
