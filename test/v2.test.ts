@@ -159,7 +159,13 @@ describe.each(cases)("v2 against the fake, %s", (_, layerOf) => {
       const ts = yield* ThreatStackV2.ThreatStackV2
       const fake = yield* FakeThreatStack.FakeThreatStack
       const posts = Effect.map(requests, (rs) => rs.filter((r) => r.method === "POST" && r.path === "rulesets").length)
-      yield* fake.addFaults({ generation: 2, method: "POST", path: "rulesets", times: 1, fault: { _tag: "Status", status: 500 } })
+      yield* fake.addFaults({
+        generation: 2,
+        method: "POST",
+        path: "rulesets",
+        times: 1,
+        fault: { _tag: "Status", status: 500 }
+      })
       const afterServerError = yield* Effect.flip(ts.rulesets.create({ name: "Once" }))
       expect(afterServerError._tag === "ThreatStackAPIError" && afterServerError.reason).toBe("OutcomeUnknown")
       expect(yield* posts).toBe(1)
@@ -180,7 +186,9 @@ describe.each(cases)("v2 against the fake, %s", (_, layerOf) => {
       const theirs = yield* all(ts.withOrganization(other).agents.list({ status: "online" }))
       const ours = yield* all(ts.agents.list({ status: "online" }))
       expect(theirs.some((a) => ours.some((b) => b.id === a.id))).toBe(false)
-      const error = yield* Effect.flip(all(ts.withOrganization("ffffffffffffffffffffffff").agents.list({ status: "online" })))
+      const error = yield* Effect.flip(
+        all(ts.withOrganization("ffffffffffffffffffffffff").agents.list({ status: "online" }))
+      )
       expect(error._tag === "ThreatStackAPIError" && error.reason).toBe("Forbidden")
     }).pipe(Effect.provide(layerOf()))
   )

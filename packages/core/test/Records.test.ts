@@ -96,7 +96,9 @@ describe("records", () => {
       const agents = yield* c.agents.getMany((yield* all(c.agents.list())).map((a) => a.id))
       expect(agents.every(Option.isSome)).toBe(true)
     }).pipe(
-      Effect.provide(testLayer({ counts: { organizations: 2, agents: 30, alerts: 250, logs: 120, policies: 5, users: 7 } }))
+      Effect.provide(
+        testLayer({ counts: { organizations: 2, agents: 30, alerts: 250, logs: 120, policies: 5, users: 7 } })
+      )
     )
   )
 })
