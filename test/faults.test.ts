@@ -5,8 +5,8 @@
  * fake with `TestClock`, and over the fake served on a port with real time.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Duration, Effect, Either, Fiber, Layer, Ref, Stream, TestClock } from "effect"
-import { FakeThreatStack, ThreatStack } from "@effect-threatstack/core"
+import { Chunk, Duration, Effect, Either, Fiber, Layer, Ref, Schema, Stream, TestClock } from "effect"
+import { FakeThreatStack, ThreatStack, ThreatStackClient } from "@effect-threatstack/core"
 import type { ThreatStackConfig, ThreatStackError } from "@effect-threatstack/core"
 import { FakeServer } from "@effect-threatstack/node"
 
@@ -60,7 +60,7 @@ describe.each(Object.entries(harnesses))("faults over the %s", (_name, h) => {
   const test = (
     name: string,
     faults: ReadonlyArray<FakeThreatStack.FaultRule>,
-    body: Effect.Effect<void, unknown, ThreatStack.ThreatStack | FakeThreatStack.FakeThreatStack>,
+    body: Effect.Effect<void, unknown, ThreatStack.Services | FakeThreatStack.FakeThreatStack>,
     settings?: Settings
   ) => {
     const effect = Effect.provide(body, h.layer(faults, settings))
@@ -227,6 +227,93 @@ describe.each(Object.entries(harnesses))("faults over the %s", (_name, h) => {
         Array.from({ length: 1_000 }, (_, i) => `a1000000${i.toString(16).padStart(16, "0")}`)
       )
       expect(yield* requestCount).toBe(11 + 2)
+    })
+  )
+
+  /** A page of alerts exactly as the fake sends it (JSON text), to serve again where it does not belong. */
+  const rawAlerts = (path: string, query: ThreatStackClient.Query) =>
+    Effect.flatMap(ThreatStackClient.ThreatStackClient, (c) =>
+      Effect.map(c.get(path, query, Schema.Unknown), (json) => JSON.stringify(json))
+    )
+
+  /** Every alert id the listing delivers before it ends, and how it ends. */
+  const walkAlerts = (concurrency: number) =>
+    Effect.gen(function* () {
+      const client = yield* ThreatStack.ThreatStack
+      const delivered: Array<string> = []
+      const outcome = yield* h.run(
+        Effect.either(
+          client.alerts
+            .list({ concurrency })
+            // bounded, so that a walk without the guard fails here instead of running forever
+            .pipe(
+              Stream.take(5_000),
+              Stream.runForEach((a) => Effect.sync(() => delivered.push(a.id)))
+            )
+        )
+      )
+      return { delivered, outcome }
+    })
+
+  test(
+    "a server that answers past the end with the last page again: InvalidResponse after every record, sequential and read-ahead",
+    [],
+    Effect.gen(function* () {
+      const fake = yield* FakeThreatStack.FakeThreatStack
+      // 1,000 alerts: pages 0 to 9; page 10 answers page 9 again
+      yield* fake.addFaults({
+        path: "alerts",
+        page: 10,
+        fault: { _tag: "Status", status: 200, body: yield* rawAlerts("alerts", { page: 9, count: 100 }) }
+      })
+      for (const concurrency of [1, 4]) {
+        const { delivered, outcome } = yield* walkAlerts(concurrency)
+        expect(Either.isLeft(outcome) && apiError(outcome.left).reason).toBe("InvalidResponse")
+        expect(Either.isLeft(outcome) && outcome.left.message).toContain("the server repeated page 9 as page 10")
+        expect(delivered.length).toBe(1_000)
+        expect(new Set(delivered).size).toBe(1_000)
+      }
+    })
+  )
+
+  test(
+    "a server that ignores page (every page is page 0): InvalidResponse after the first page",
+    [],
+    Effect.gen(function* () {
+      const fake = yield* FakeThreatStack.FakeThreatStack
+      const first = yield* rawAlerts("alerts", { page: 0, count: 100 })
+      for (let page = 1; page < 12; page++) {
+        yield* fake.addFaults({ path: "alerts", page, fault: { _tag: "Status", status: 200, body: first } })
+      }
+      const { delivered, outcome } = yield* walkAlerts(1)
+      expect(Either.isLeft(outcome) && outcome.left.message).toContain("the server repeated page 0 as page 1")
+      expect(delivered.length).toBe(100)
+    })
+  )
+
+  test(
+    "a timestamp no Date can hold (created_at 1e20) is InvalidResponse in list and get, not a defect",
+    [],
+    Effect.gen(function* () {
+      const fake = yield* FakeThreatStack.FakeThreatStack
+      const page = JSON.parse(yield* rawAlerts("alerts", { page: 0, count: 2 })) as Array<Record<string, unknown>>
+      const id = String(page[0]?.id)
+      const detail = JSON.parse(yield* rawAlerts(`alerts/${id}`, {})) as Record<string, unknown>
+      yield* fake.addFaults(
+        {
+          path: "alerts",
+          fault: { _tag: "Status", status: 200, body: JSON.stringify(page.map((a) => ({ ...a, created_at: 1e20 }))) }
+        },
+        {
+          path: /^alerts\//,
+          fault: { _tag: "Status", status: 200, body: JSON.stringify({ ...detail, created_at: -9e15 }) }
+        }
+      )
+      const client = yield* ThreatStack.ThreatStack
+      const listed = apiError(yield* h.run(Effect.flip(Stream.runCollect(client.alerts.list({ page: 0 })))))
+      expect([listed.reason, listed.path, listed.attempts]).toEqual(["InvalidResponse", "[0].created_at", 1])
+      const got = apiError(yield* h.run(Effect.flip(client.alerts.get(id))))
+      expect([got.reason, got.path, got.attempts]).toEqual(["InvalidResponse", "created_at", 1])
     })
   )
 

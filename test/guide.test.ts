@@ -155,8 +155,8 @@ describe.each(Object.entries(transports))("the v1 guide over the %s", (_name, la
     }).pipe(
       Effect.provide(
         _name === "in-memory fake"
-          ? ThreatStack.layer({ apiKey: "wrong" }).pipe(Layer.provide(FakeThreatStack.layer(fake)))
-          : FakeServer.layerWithClient(fake, { apiKey: "wrong" })
+          ? ThreatStack.layer({ apiKey: "wrong-api-key" }).pipe(Layer.provide(FakeThreatStack.layer(fake)))
+          : FakeServer.layerWithClient(fake, { apiKey: "wrong-api-key" })
       )
     )
   )

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Context, Effect, Layer, Logger, LogLevel, Option, Stream, Tracer } from "effect"
 import type { Exit } from "effect"
-import { ThreatStack, ThreatStackClient } from "@effect-threatstack/core"
+import { ThreatStack, ThreatStackClient, ThreatStackV2 } from "@effect-threatstack/core"
 import type { FakeThreatStack, ThreatStackError } from "@effect-threatstack/core"
 import { FakeServer, NodeThreatStack } from "@effect-threatstack/node"
 
@@ -34,6 +34,8 @@ const recordingTracer = () => {
         end: (_endTime: bigint, exit: Exit.Exit<unknown, unknown>) => {
           const outcome = exit._tag === "Success" ? "ok" : Cause.pretty(exit.cause)
           seen.push(`${name} ${JSON.stringify(Object.fromEntries(attributes), bigints)} ${outcome}`)
+          // a tracer that formats the whole exit (success value included), as some exporters do
+          seen.push(`${name} exit ${JSON.stringify(exit, bigints)}`)
         },
         attribute: (key, value) => {
           attributes.set(key, value)
@@ -163,6 +165,36 @@ describe("the API key is never shown", () => {
         expect(text).not.toContain(SECRET)
       }
     })
+  )
+
+  it.live("v2 over HTTP: no span (attributes, events, status, exit as JSON) holds the key", () =>
+    Effect.gen(function* () {
+      const tracer = recordingTracer()
+      const server = yield* FakeServer.FakeServer
+      const v2 = NodeThreatStack.layerV2({
+        ...server.v2Credentials,
+        baseUrl: server.v2BaseUrl,
+        maxRetries: 1,
+        retryBaseDelay: "1 millis"
+      })
+      const fake = server.fake
+      const run = <A, E>(effect: Effect.Effect<A, E, ThreatStackV2.ThreatStackV2>) =>
+        effect.pipe(Effect.withSpan("test"), Effect.provide(v2), Effect.provide(tracer.layer))
+      yield* run(
+        Effect.flatMap(ThreatStackV2.ThreatStackV2, (ts) => Stream.runDrain(ts.agents.list({ status: "online" })))
+      )
+      yield* fake.addFaults({
+        generation: 2,
+        path: "alerts",
+        fault: { _tag: "Status", status: 500, body: `{"message":"${SECRET}"}` }
+      })
+      const error = yield* run(
+        Effect.flip(Effect.flatMap(ThreatStackV2.ThreatStackV2, (ts) => Stream.runDrain(ts.alerts.list())))
+      )
+      expect(error._tag).toBe("ThreatStackAPIError")
+      expect(tracer.seen.some((s) => s.startsWith("ThreatStackV2.request exit"))).toBe(true)
+      for (const text of [...tracer.seen, JSON.stringify(error), error.message]) expect(text).not.toContain(SECRET)
+    }).pipe(Effect.provide(FakeServer.layer({ apiKey: SECRET })))
   )
 
   it("the SDK's services and settings print no key", () =>

@@ -6,12 +6,12 @@
  *
  * @since 0.1.0
  */
-import { Effect, Either, type Option, type Schema, Stream } from "effect"
+import { DateTime, Effect, Either, type Option, Predicate, type Schema, Stream } from "effect"
 import * as Pagination from "./Pagination.js"
 import * as RecordDecoder from "./internal/RecordDecoder.js"
 import type { Decoder } from "./internal/RecordDecoder.js"
 import type { Query, Service as Client } from "./ThreatStackClient.js"
-import { InvalidArgument } from "./ThreatStackError.js"
+import { InvalidArgument, ThreatStackAPIError } from "./ThreatStackError.js"
 import type { ThreatStackError } from "./ThreatStackError.js"
 import * as TimeRange from "./TimeRange.js"
 
@@ -78,6 +78,13 @@ export interface Spec<
   readonly detail?: Schema.Struct<D> | undefined
   /** The write operations the API has on this resource (v2). */
   readonly writes?: ReadonlyArray<"create" | "update" | "delete"> | undefined
+  /**
+   * The field the API's time range selects on (v1 alerts: `created_at`), so
+   * that a range that does not fall on whole seconds is applied exactly (see
+   * `TimeRange.filter`). v1 alerts and logs default to `created_at` and
+   * `timestamp`.
+   */
+  readonly timeField?: string | undefined
 }
 
 /**
@@ -146,16 +153,68 @@ export interface ListOptions {
  * @category models
  */
 export interface PagedListOptions extends ListOptions {
-  /** 0-based page number. */
+  /** 0-based page number, a whole number up to {@link maxPage}. */
   readonly page?: number | undefined
-  /** Page size, a whole number ≥ 1. */
+  /** Page size, a whole number from 1 to {@link maxCount}. */
   readonly count?: number | undefined
   /**
    * Read-ahead: how many page requests may be in flight while you consume
-   * (default 1, sequential). The records and their order are the same.
+   * (default 1, sequential; at most {@link maxConcurrency}). The records and
+   * their order are the same.
    */
   readonly concurrency?: number | undefined
+  /**
+   * The most pages of records a walk reads (default
+   * `Pagination.defaultMaxPages`, 1,000,000); a listing longer than that
+   * fails with `InvalidResponse` after its records. A server that repeats a
+   * page fails the same way at once, whatever this bound.
+   */
+  readonly maxPages?: number | undefined
 }
+
+/**
+ * The largest `page` accepted: 10,000,000.
+ *
+ * @example
+ * ```ts
+ * import { Resource } from "@effect-threatstack/core"
+ *
+ * Resource.maxPage // 10_000_000
+ * ```
+ *
+ * @since 0.2.0
+ */
+export const maxPage = 10_000_000
+
+/**
+ * The largest `count` accepted: 10,000 records a page.
+ *
+ * @example
+ * ```ts
+ * import { Resource } from "@effect-threatstack/core"
+ *
+ * Resource.maxCount // 10_000
+ * ```
+ *
+ * @since 0.2.0
+ */
+export const maxCount = 10_000
+
+/**
+ * The largest `concurrency` accepted, by `list` (read-ahead) and `getMany`:
+ * 64 requests in flight. More buys nothing from one API (it rate-limits per
+ * organization) and costs a socket and a buffered page each.
+ *
+ * @example
+ * ```ts
+ * import { Resource } from "@effect-threatstack/core"
+ *
+ * Resource.maxConcurrency // 64
+ * ```
+ *
+ * @since 0.2.0
+ */
+export const maxConcurrency = 64
 
 /**
  * The page size used when walking a whole listing.
@@ -216,7 +275,9 @@ export interface List<A, O extends ListOptions> {
 export type Get<A> = (id: string) => Effect.Effect<Option.Option<A>, ThreatStackError>
 
 /**
- * Many `get`s with bounded concurrency (default 8), results in input order.
+ * Many `get`s with bounded concurrency (default 8, at most
+ * {@link maxConcurrency}), results in input order. Every id is checked (as
+ * {@link checkId} does) before the first request.
  * They share the client's retries and rate gate; the first failure (other
  * than a 404, which is `None`) fails the whole and interrupts the rest.
  *
@@ -261,10 +322,17 @@ interface AnyListOptions extends PagedListOptions {
 
 const invalid = (argument: string, detail: string) => Either.left(new InvalidArgument({ argument, detail }))
 
-const checkWhole = (argument: string, value: number | undefined, min: number) =>
-  value === undefined || (Number.isInteger(value) && value >= min)
-    ? Either.right(value)
-    : invalid(argument, `expected a whole number ≥ ${min}, got ${String(value)}`)
+const show = (value: unknown): string => (typeof value === "string" ? JSON.stringify(value) : String(value))
+
+/** A whole number from `min` to `max`, or left out. */
+const checkWhole = (argument: string, value: unknown, min: number, max: number) =>
+  value === undefined
+    ? Either.right(undefined)
+    : typeof value !== "number" || !Number.isInteger(value) || value < min
+      ? invalid(argument, `expected a whole number ≥ ${min}, got ${show(value)}`)
+      : value > max
+        ? invalid(argument, `expected a whole number up to ${max.toLocaleString("en-US")}, got ${show(value)}`)
+        : Either.right(value)
 
 /**
  * Checks `list` options and turns them into query parameters (without
@@ -277,16 +345,22 @@ const checkList = (
   options: AnyListOptions
 ): Either.Either<Query, InvalidArgument> =>
   Either.gen(function* () {
-    const paging = (["page", "count", "concurrency"] as const).find((name) => options[name] !== undefined)
+    if (!Predicate.isRecord(options))
+      return yield* invalid("options", `expected an options object, got ${show(options)}`)
+    const paging = (["page", "count", "concurrency", "maxPages"] as const).find((name) => options[name] !== undefined)
     if (!paged && paging !== undefined) {
       return yield* invalid(paging, `${resource} are not paginated; list them without page/count`)
     }
-    yield* checkWhole("page", options.page, 0)
-    yield* checkWhole("count", options.count, 1)
-    yield* checkWhole("concurrency", options.concurrency, 1)
+    yield* checkWhole("page", options.page, 0, maxPage)
+    yield* checkWhole("count", options.count, 1, maxCount)
+    yield* checkWhole("concurrency", options.concurrency, 1, maxConcurrency)
+    yield* checkWhole("maxPages", options.maxPages, 1, maxPage)
     const time = yield* TimeRange.toQuery(options)
-    let fields: string | undefined
+    let fields: Array<string> | undefined
     if (options.fields !== undefined) {
+      if (!Array.isArray(options.fields)) {
+        return yield* invalid("fields", `expected an array of field names, got ${show(options.fields)}`)
+      }
       if (options.fields.length === 0) {
         return yield* invalid("fields", "expected at least one field name; leave fields out to get every field")
       }
@@ -297,10 +371,19 @@ const checkList = (
           `unknown field ${unknown.map(String).join(", ")} for ${resource}; known: ${known.join(", ")}`
         )
       }
-      fields = options.fields.join(",")
+      fields = options.fields as Array<string>
     }
     return { ...time, fields }
   })
+
+/** v1 resources whose time range selects on a field, until their specs name it. */
+const v1TimeFields: Readonly<Record<string, string>> = { alerts: "created_at", logs: "timestamp" }
+
+/** A record's time in epoch ms, when the field holds one. */
+const epochOf = (record: unknown, field: string): number | undefined => {
+  const value = (record as Record<string, unknown>)[field]
+  return DateTime.isDateTime(value) ? DateTime.toEpochMillis(value) : undefined
+}
 
 /**
  * Builds the `list` of a resource.
@@ -321,44 +404,105 @@ const checkList = (
  */
 export function list<F extends Schema.Struct.Fields>(
   client: Client,
-  spec: { readonly name: string; readonly path: string; readonly schema: Schema.Struct<F>; readonly paged: true }
+  spec: {
+    readonly name: string
+    readonly path: string
+    readonly schema: Schema.Struct<F>
+    readonly paged: true
+    readonly timeField?: string | undefined
+  }
 ): List<Schema.Struct.Type<F>, PagedListOptions>
 export function list<F extends Schema.Struct.Fields>(
   client: Client,
-  spec: { readonly name: string; readonly path: string; readonly schema: Schema.Struct<F>; readonly paged: false }
+  spec: {
+    readonly name: string
+    readonly path: string
+    readonly schema: Schema.Struct<F>
+    readonly paged: false
+    readonly timeField?: string | undefined
+  }
 ): List<Schema.Struct.Type<F>, ListOptions>
 export function list<F extends Schema.Struct.Fields>(
   client: Client,
-  spec: { readonly name: string; readonly path: string; readonly schema: Schema.Struct<F>; readonly paged: boolean }
+  spec: {
+    readonly name: string
+    readonly path: string
+    readonly schema: Schema.Struct<F>
+    readonly paged: boolean
+    readonly timeField?: string | undefined
+  }
 ): (options?: AnyListOptions) => Stream.Stream<unknown, ThreatStackError> {
   const known = Object.keys(spec.schema.fields)
   const resource = spec.name.toLowerCase()
+  const timeField = spec.timeField !== undefined && known.includes(spec.timeField) ? spec.timeField : undefined
   // pages come from the pipeline's own JSON.parse: nothing else holds them, so decode in place
   const whole: Decoder<ReadonlyArray<unknown>> = RecordDecoder.array(spec.schema, { inPlace: true })
   const fetch = Effect.fn(`${spec.name}.list`)(function* (query: Query, records: Decoder<ReadonlyArray<unknown>>) {
     return yield* client.get(spec.path, query, records)
   })
+  const endless = (count: number) => (stop: Pagination.Endless) =>
+    new ThreatStackAPIError({
+      reason: "InvalidResponse",
+      method: "GET",
+      url: `${client.settings.baseUrl}/${spec.path}?${new URLSearchParams({ page: String(stop._tag === "Repeated" ? stop.page : 0), count: String(count) }).toString()}`,
+      attempts: 1,
+      detail:
+        stop._tag === "Repeated"
+          ? `the server repeated page ${stop.earlier} as page ${stop.page} (the same records in the same order): the listing would never end`
+          : `the listing went past maxPages (${stop.maxPages} pages of ${count} records); if it really is that long, raise maxPages`
+    })
   return (options = {}) =>
     Stream.unwrap(
-      Effect.map(checkList(resource, known, spec.paged, options), (query) => {
+      Effect.gen(function* () {
+        const query = yield* checkList(resource, known, spec.paged, options)
+        const within = timeField === undefined ? undefined : yield* TimeRange.filter(options)
+        const walking = spec.paged && options.page === undefined
+        // fields the SDK needs besides those asked for: the id to fingerprint pages, the time to filter
+        const needed = [walking && known.includes("id") ? "id" : undefined, within ? timeField : undefined]
+        const asked = query.fields as ReadonlyArray<string> | undefined
+        const extra =
+          asked === undefined ? [] : needed.filter((f): f is string => f !== undefined && !asked.includes(f))
+        const projected = asked === undefined ? undefined : [...asked, ...extra]
         const records: Decoder<ReadonlyArray<unknown>> =
-          options.fields === undefined
-            ? whole
-            : RecordDecoder.array(spec.schema.pick(...(options.fields as ReadonlyArray<string>)), { inPlace: true })
-        if (!spec.paged) return Pagination.single(fetch(query, records))
+          projected === undefined ? whole : RecordDecoder.array(spec.schema.pick(...projected), { inPlace: true })
+        const sent: Query = { ...query, fields: projected?.join(",") }
+        const finish = (stream: Stream.Stream<unknown, ThreatStackError>) => {
+          const filtered =
+            within === undefined || timeField === undefined
+              ? stream
+              : Stream.filter(stream, (record) => {
+                  const at = epochOf(record, timeField)
+                  return at === undefined || within(at)
+                })
+          return extra.length === 0
+            ? filtered
+            : Stream.map(filtered, (record) => {
+                for (const field of extra) delete (record as Record<string, unknown>)[field]
+                return record
+              })
+        }
+        if (!spec.paged) return finish(Pagination.single(fetch(sent, records)))
         if (options.page !== undefined) {
-          return Pagination.single(fetch({ ...query, page: options.page, count: options.count }, records))
+          return finish(Pagination.single(fetch({ ...sent, page: options.page, count: options.count }, records)))
         }
         const count = options.count ?? defaultWalkCount
-        const fetchPage = (page: number) => fetch({ ...query, page, count }, records)
+        const fetchPage = (page: number) => fetch({ ...sent, page, count }, records)
         const concurrency = options.concurrency ?? 1
-        return concurrency === 1 ? Pagination.walk(fetchPage) : Pagination.walkAhead(fetchPage, concurrency)
+        const walkOptions = { maxPages: options.maxPages, endless: endless(count) }
+        return finish(
+          concurrency === 1
+            ? Pagination.walk(fetchPage, walkOptions)
+            : Pagination.walkAhead(fetchPage, concurrency, walkOptions)
+        )
       })
     )
 }
 
 /**
- * Checks an id given to `get` or a sub-resource call.
+ * Checks an id given to `get` or a sub-resource call and encodes it for the
+ * path: a non-empty string, not `.` or `..` (a URL parser resolves those,
+ * encoded or not, and the request would reach another endpoint), and valid
+ * text (no lone surrogate).
  *
  * @example
  * ```ts
@@ -366,14 +510,26 @@ export function list<F extends Schema.Struct.Fields>(
  * import { Resource } from "@effect-threatstack/core"
  *
  * Effect.runSync(Effect.either(Resource.checkId("id", ""))) // Left(InvalidArgument)
+ * Effect.runSync(Effect.either(Resource.checkId("id", ".."))) // Left(InvalidArgument)
  * ```
  *
  * @since 0.1.0
  */
-export const checkId = (argument: string, id: string): Effect.Effect<string, InvalidArgument> =>
-  typeof id === "string" && id.trim() !== ""
-    ? Effect.succeed(encodeURIComponent(id))
-    : Effect.fail(new InvalidArgument({ argument, detail: `expected a non-empty id, got ${JSON.stringify(id)}` }))
+export const checkId = (argument: string, id: string): Effect.Effect<string, InvalidArgument> => {
+  if (typeof id !== "string" || id.trim() === "") {
+    return Effect.fail(new InvalidArgument({ argument, detail: `expected a non-empty id, got ${show(id)}` }))
+  }
+  if (id === "." || id === "..") {
+    return Effect.fail(
+      new InvalidArgument({ argument, detail: `${JSON.stringify(id)} is not an id: it would change the endpoint` })
+    )
+  }
+  try {
+    return Effect.succeed(encodeURIComponent(id))
+  } catch {
+    return Effect.fail(new InvalidArgument({ argument, detail: "the id is not valid text (a lone surrogate)" }))
+  }
+}
 
 /**
  * Builds the `get` of a resource: `Some(record)`, or `None` on 404.
@@ -425,9 +581,21 @@ export const getMany = <A>(name: string, get: Get<A>): GetMany<A> =>
     ids: Iterable<string>,
     options?: { readonly concurrency?: number | undefined }
   ) {
+    if (typeof ids === "string" || !Predicate.isIterable(ids)) {
+      return yield* new InvalidArgument({ argument: "ids", detail: `expected an iterable of ids, got ${show(ids)}` })
+    }
+    if (options !== undefined && !Predicate.isRecord(options)) {
+      return yield* new InvalidArgument({
+        argument: "options",
+        detail: `expected an options object, got ${show(options)}`
+      })
+    }
     const concurrency = options?.concurrency ?? defaultGetManyConcurrency
-    yield* checkWhole("concurrency", concurrency, 1)
-    return yield* Effect.forEach(ids, get, { concurrency })
+    yield* checkWhole("concurrency", concurrency, 1, maxConcurrency)
+    // every id is checked before the first request, so that a bad one sends nothing
+    const all = Array.from(ids)
+    for (const [i, id] of all.entries()) yield* checkId(`ids[${i}]`, id)
+    return yield* Effect.forEach(all, get, { concurrency })
   })
 
 /**
@@ -481,7 +649,8 @@ export const make = <
     name: spec.name,
     path: spec.path,
     schema: spec.schema,
-    paged: (spec.paging === "pages") as true
+    paged: (spec.paging === "pages") as true,
+    timeField: spec.timeField ?? (spec.generation === 1 ? v1TimeFields[spec.key] : undefined)
   })
   if (!spec.get) return { list: listed } as unknown as Ops
   const one = get(client, {

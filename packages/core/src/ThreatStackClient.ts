@@ -186,7 +186,7 @@ export class ThreatStackClient extends Context.Tag("@effect-threatstack/core/Thr
  * import { ThreatStackClient, ThreatStackConfig } from "@effect-threatstack/core"
  *
  * const client = ThreatStackClient.make.pipe(
- *   Effect.provide(ThreatStackConfig.layer({ apiKey: "k" })),
+ *   Effect.provide(ThreatStackConfig.layer({ apiKey: "my-api-key" })),
  *   Effect.provide(FetchHttpClient.layer)
  * )
  * ```
@@ -225,7 +225,7 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | ThreatS
  * import { ThreatStackClient, ThreatStackConfig } from "@effect-threatstack/core"
  *
  * const ClientLive = ThreatStackClient.layer.pipe(
- *   Layer.provide(ThreatStackConfig.layer({ apiKey: "k" })),
+ *   Layer.provide(ThreatStackConfig.layer({ apiKey: "my-api-key" })),
  *   Layer.provide(FetchHttpClient.layer)
  * )
  * ```

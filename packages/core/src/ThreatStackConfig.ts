@@ -48,7 +48,7 @@ export const defaultTimeout: Duration.Duration = Settings_.defaults.timeout
  * import type { ThreatStackConfig } from "@effect-threatstack/core"
  *
  * const options: ThreatStackConfig.Options = {
- *   apiKey: Redacted.make("my-key"),
+ *   apiKey: Redacted.make("my-api-key"),
  *   orgId: "5a1b2c",
  *   timeout: "30 seconds"
  * }
@@ -58,7 +58,10 @@ export const defaultTimeout: Duration.Duration = Settings_.defaults.timeout
  * @category models
  */
 export interface Options extends Settings_.CommonOptions {
-  /** Which of the key's organizations to act on (the `Organization` header). */
+  /**
+   * Which of the key's organizations to act on (the `Organization` header).
+   * Trimmed; blank means none; a character a header cannot carry is refused.
+   */
   readonly orgId?: string | undefined
   /** The API generation: 1. For v2 use `ThreatStackV2.layer`. Default 1. */
   readonly apiVersion?: number | undefined
@@ -114,13 +117,15 @@ const checkApiVersion = (version: unknown): Settings_.Check<1> =>
       ? Either.left("this is the v1 client; for API v2 use ThreatStackV2.layer (or NodeThreatStack.layerV2)")
       : Either.left(`unknown API version ${String(version)}; supported: 1 (ThreatStack) and 2 (ThreatStackV2)`)
 
-/** One rule for the org id from options and from the environment: blank means none. */
+/**
+ * One rule for the org id from options and from the environment: trimmed,
+ * blank means none, and only characters a header can carry (no line break,
+ * space, control or non-ASCII character) are accepted.
+ */
 const checkOrgId = (orgId: unknown): Settings_.Check<Option.Option<string>> =>
   orgId === undefined
     ? Either.right(Option.none())
-    : typeof orgId !== "string"
-      ? Either.left(`expected an organization id string, got ${String(orgId)}`)
-      : Either.right(Option.some(orgId.trim()).pipe(Option.filter((id) => id !== "")))
+    : Either.map(Settings_.checkHeaderValue(orgId, "the organization id"), Option.fromNullable)
 
 const validate = (options: Options): Either.Either<Settings, InvalidArgument> =>
   Either.gen(function* () {
@@ -140,7 +145,7 @@ const validate = (options: Options): Either.Either<Settings, InvalidArgument> =>
  * import { Effect } from "effect"
  * import { ThreatStackConfig } from "@effect-threatstack/core"
  *
- * const settings = Effect.runSync(ThreatStackConfig.make({ apiKey: "k" }))
+ * const settings = Effect.runSync(ThreatStackConfig.make({ apiKey: "my-api-key" }))
  * // settings.timeout is 120 seconds
  * ```
  *
@@ -164,6 +169,8 @@ export const make = (options: Options): Effect.Effect<Settings, InvalidArgument>
  * | `THREATSTACK_MAX_RETRY_WAIT` | 30 (seconds) |
  * | `THREATSTACK_RATE_LIMIT` | none (e.g. `200/1 minute`) |
  * | `THREATSTACK_ALLOW_INSECURE_HTTP` | false |
+ * | `THREATSTACK_MAX_RESPONSE_BYTES` | 67108864 (64 MiB) |
+ * | `THREATSTACK_TRACE_PROPAGATION` | false |
  *
  * The values go through the same validation as {@link make}'s options; a
  * missing key or a bad value is a `ConfigError` naming the variable.
@@ -201,7 +208,7 @@ export const fromEnv: Config.Config<Settings> = Settings_.fromConfig(
  * ```ts
  * import { ThreatStackConfig } from "@effect-threatstack/core"
  *
- * const ConfigLive = ThreatStackConfig.layer({ apiKey: "k", timeout: "10 seconds" })
+ * const ConfigLive = ThreatStackConfig.layer({ apiKey: "my-api-key", timeout: "10 seconds" })
  * ```
  *
  * @since 0.1.0

@@ -1,13 +1,35 @@
 /**
- * The `start`/`end` time slice of a listing: what a user may pass, how it is
- * checked, and how it is written on the wire.
+ * The `start`/`end` (v1) and `from`/`until` (v2) time slice of a listing:
+ * what a user may pass, how it is checked, and what goes on the wire. One
+ * rule for v1, v2 and the command line.
  *
- * Accepted: a `Date`, an Effect `DateTime`, or a string in one of the API's
- * two forms, `2017-05-01` or `2017-05-01 08:00:00` (both UTC). A date alone
- * covers its whole day: as `start` from 00:00:00, as `end` through 23:59:59.
- * Instants are sent as `YYYY-MM-DD HH:MM:SS` UTC; the API counts in whole
- * seconds, so a `start` is rounded down and an `end` up, never narrowing the
- * slice the caller asked for.
+ * Accepted, each as a `start` or an `end`:
+ *
+ * - `2017-05-01`: the whole UTC day (as `start` from 00:00:00.000, as `end`
+ *   through 23:59:59.999);
+ * - `2017-05-01 08:00:00`: that UTC second;
+ * - ISO-8601 with `T`: `2017-05-01T08:00` (that minute),
+ *   `2017-05-01T08:00:00` (that second), `2017-05-01T08:00:00.250` (that
+ *   millisecond), each with `Z`, an offset (`+02:00`, `-0530`) or no zone
+ *   (no zone means UTC);
+ * - a `Date` or an Effect `DateTime`: that exact millisecond.
+ *
+ * Every form must fall within years 1970 to 9999 (UTC). `start` after `end`
+ * is refused, compared exactly (to the millisecond), before any request.
+ *
+ * On the wire the API counts whole seconds:
+ *
+ * - v1 `start`/`end`: the two v1 text forms are sent as given; any other
+ *   input as `YYYY-MM-DD HH:MM:SS` UTC, `start` rounded down to its second,
+ *   `end` rounded up (an `end` that covers the whole of its last second,
+ *   such as `2017-05-01T08:00` = through 08:00:59.999, is sent as that
+ *   second, `08:00:59`). The slice sent is never narrower than asked.
+ * - v2 `from`/`until`: `YYYY-MM-DDTHH:MM:SS` UTC, rounded the same way.
+ *
+ * When the range asked for does not fall on whole seconds (a `Date` at
+ * 08:00:00.600, `…T08:00:00.250Z`), the server's answer may hold records of
+ * the rest of those seconds: the SDK drops them (see {@link filter}), so a
+ * listing yields exactly the records whose time is within the range.
  *
  * @since 0.1.0
  */
@@ -59,6 +81,9 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?
 const DAY_MS = 86_400_000
 const FORMS =
   "expected 2017-05-01, 2017-05-01 08:00:00 or 2017-05-01T08:00:00[.sss][Z|+02:00] (no zone: UTC), a Date or a DateTime"
+/** The first and last instants accepted: years 1970 to 9999, UTC. */
+const FIRST_MS = 0
+const LAST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0")
 
@@ -148,32 +173,53 @@ export const parseWire = (text: string): Bound | undefined => {
   return undefined
 }
 
+/** The second an edge is sent as: `start` rounded down; `end` up, unless it covers its whole last second. */
+const wireSecond = (edge: "start" | "end", bound: { readonly from: number; readonly to: number }): number =>
+  edge === "start"
+    ? Math.floor(bound.from / 1000) * 1000
+    : (bound.to + 1) % 1000 === 0
+      ? Math.floor(bound.to / 1000) * 1000
+      : Math.ceil(bound.to / 1000) * 1000
+
+const describe = (input: unknown): string =>
+  input === null ? "null" : typeof input === "string" ? JSON.stringify(input) : typeof input
+
 /**
- * Checks one bound. `edge` says which rounding applies to a sub-second instant.
+ * Checks one bound: its form, and that it falls within years 1970 to 9999.
+ * `edge` says which way an instant that is not a whole second is rounded on
+ * the wire; `from`/`to` keep the exact instants.
  *
  * @example
  * ```ts
  * import { Either } from "effect"
  * import { TimeRange } from "@effect-threatstack/core"
  *
- * Either.isLeft(TimeRange.parse("start", "2017-05-01T08:00")) // true
+ * Either.isRight(TimeRange.parse("start", "2017-05-01T08:00")) // true
+ * Either.isLeft(TimeRange.parse("start", "1900-01-01")) // true: before 1970
  * ```
  *
  * @since 0.1.0
  */
 export const parse = (edge: "start" | "end", input: TimeInput): Either.Either<Bound, InvalidArgument> => {
   const invalid = (detail: string) => Either.left(new InvalidArgument({ argument: edge, detail }))
+  let span: { readonly from: number; readonly to: number; readonly text?: string | undefined }
   if (typeof input === "string") {
     const bound = parseWire(input)
-    return bound ? Either.right(bound) : invalid(`${JSON.stringify(input)} is not a valid date; ${FORMS}`)
+    if (bound === undefined) return invalid(`${JSON.stringify(input)} is not a valid date; ${FORMS}`)
+    span = { from: bound.from, to: bound.to, text: DATE.test(input) || DATE_TIME.test(input) ? input : undefined }
+  } else if (input instanceof Date || DateTime.isDateTime(input)) {
+    const ms = input instanceof Date ? input.getTime() : DateTime.toEpochMillis(input)
+    if (!Number.isFinite(ms)) return invalid(`the Date is invalid; ${FORMS}`)
+    span = { from: ms, to: ms }
+  } else {
+    // JavaScript callers pass anything: null, a number, an object
+    return invalid(`expected a date string, a Date or a DateTime, got ${describe(input)}; ${FORMS}`)
   }
-  const ms = input instanceof Date ? input.getTime() : DateTime.toEpochMillis(input)
-  if (!Number.isFinite(ms)) return invalid(`the Date is invalid; ${FORMS}`)
-  const second = edge === "start" ? Math.floor(ms / 1000) * 1000 : Math.ceil(ms / 1000) * 1000
-  if (second < 0 || second > Date.UTC(9999, 11, 31, 23, 59, 59)) {
-    return invalid(`${new Date(ms).toISOString()} is outside years 1970 to 9999`)
+  if (span.from < FIRST_MS || span.to > LAST_MS) {
+    const shown = typeof input === "string" ? JSON.stringify(input) : new Date(span.from).toISOString()
+    return invalid(`${shown} is outside years 1970 to 9999`)
   }
-  return Either.right({ wire: formatWire(second), from: second, to: second + 999 })
+  return Either.right({ wire: span.text ?? formatWire(wireSecond(edge, span)), from: span.from, to: span.to })
 }
 
 /**
@@ -244,8 +290,61 @@ export const toV2Query = (range: {
   readonly until?: TimeInput | undefined
 }): Either.Either<{ from?: string; until?: string }, InvalidArgument> =>
   Either.map(bounds(range.from, range.until, "from", "until"), ({ end, start }) => ({
-    ...(start ? { from: v2Wire(start.from) } : {}),
-    ...(end ? { until: v2Wire(end.to) } : {})
+    ...(start ? { from: v2Wire(wireSecond("start", start)) } : {}),
+    ...(end ? { until: v2Wire(wireSecond("end", end)) } : {})
   }))
 
 const v2Wire = (ms: number) => formatWire(ms).replace(" ", "T")
+
+/** The check of a record's time a range needs after the server's whole-second answer; `undefined` when none. */
+const exactly = (start: Bound | undefined, end: Bound | undefined): ((epochMs: number) => boolean) | undefined => {
+  const from = start !== undefined && start.from % 1000 !== 0 ? start.from : undefined
+  const to = end !== undefined && (end.to + 1) % 1000 !== 0 ? end.to : undefined
+  if (from === undefined && to === undefined) return undefined
+  return (ms) => (from === undefined || ms >= from) && (to === undefined || ms <= to)
+}
+
+/**
+ * The records' time check of a v1 range (`start`/`end`): the server answers
+ * whole seconds, so a range that does not fall on whole seconds (a `Date` at
+ * 08:00:00.600) gets records of the rest of those seconds; `list` drops
+ * those whose time fails this check. `undefined` when the server's answer
+ * is already exact. Checks the range as {@link toQuery} does.
+ *
+ * @example
+ * ```ts
+ * import { Either } from "effect"
+ * import { TimeRange } from "@effect-threatstack/core"
+ *
+ * const check = TimeRange.filter({
+ *   start: new Date(Date.UTC(2017, 4, 1, 8, 0, 0, 600)),
+ *   end: new Date(Date.UTC(2017, 4, 1, 8, 0, 0, 700))
+ * })
+ * // Right(f): f(Date.UTC(2017, 4, 1, 8, 0, 0, 650)) is true, f(Date.UTC(2017, 4, 1, 8, 0, 0, 800)) false
+ * ```
+ *
+ * @since 0.2.0
+ */
+export const filter = (range: {
+  readonly start?: TimeInput | undefined
+  readonly end?: TimeInput | undefined
+}): Either.Either<((epochMs: number) => boolean) | undefined, InvalidArgument> =>
+  Either.map(bounds(range.start, range.end, "start", "end"), ({ end, start }) => exactly(start, end))
+
+/**
+ * {@link filter} for a v2 range (`from`/`until`).
+ *
+ * @example
+ * ```ts
+ * import { TimeRange } from "@effect-threatstack/core"
+ *
+ * TimeRange.filterV2({ from: "2017-05-01", until: "2017-05-31" }) // Right(undefined): whole seconds, nothing to drop
+ * ```
+ *
+ * @since 0.2.0
+ */
+export const filterV2 = (range: {
+  readonly from?: TimeInput | undefined
+  readonly until?: TimeInput | undefined
+}): Either.Either<((epochMs: number) => boolean) | undefined, InvalidArgument> =>
+  Either.map(bounds(range.from, range.until, "from", "until"), ({ end, start }) => exactly(start, end))

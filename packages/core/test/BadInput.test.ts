@@ -19,7 +19,8 @@ describe("bad input is refused before any request", () => {
       expect(error.argument).toBe("start")
       expect(error.message).toContain('"05/01/2017" is not a valid date')
       expect(error.message).toContain("2017-05-01 08:00:00")
-      expect((yield* refused({ end: "2017-05-01T08:00:00" })).argument).toBe("end")
+      // ISO-8601 with T is one of the accepted forms now (issue 11); a T form with a bad zone is not
+      expect((yield* refused({ end: "2017-05-01T08:00:00+25:00" })).argument).toBe("end")
     })
   )
 

@@ -15,19 +15,19 @@ const fromMap = (entries: Record<string, string>) =>
 describe("ThreatStackConfig", () => {
   it.effect("explicit options get the Python client's defaults", () =>
     Effect.gen(function* () {
-      const settings = yield* ThreatStackConfig.make({ apiKey: "k" })
+      const settings = yield* ThreatStackConfig.make({ apiKey: "test-key-1" })
       expect(settings.apiVersion).toBe(1)
       expect(Duration.toSeconds(settings.timeout)).toBe(120)
       expect(settings.baseUrl).toBe("https://app.threatstack.com/api/v1")
       expect(Option.isNone(settings.orgId)).toBe(true)
-      expect(Redacted.value(settings.apiKey)).toBe("k")
+      expect(Redacted.value(settings.apiKey)).toBe("test-key-1")
     })
   )
 
   it.effect("explicit options are honoured", () =>
     Effect.gen(function* () {
       const settings = yield* ThreatStackConfig.make({
-        apiKey: Redacted.make("k"),
+        apiKey: Redacted.make("test-key-1"),
         orgId: "org1",
         timeout: "30 seconds",
         baseUrl: "http://127.0.0.1:9/api/v1/"
@@ -40,19 +40,23 @@ describe("ThreatStackConfig", () => {
 
   it.effect("apiVersion 2 is refused with a message pointing at ThreatStackV2", () =>
     Effect.gen(function* () {
-      const error = yield* Effect.flip(ThreatStackConfig.make({ apiKey: "k", apiVersion: 2 }))
+      const error = yield* Effect.flip(ThreatStackConfig.make({ apiKey: "test-key-1", apiVersion: 2 }))
       expect(error._tag).toBe("InvalidArgument")
       expect(error.argument).toBe("apiVersion")
       expect(error.message).toMatch(/for API v2 use ThreatStackV2.layer/)
-      const unknown = yield* Effect.flip(ThreatStackConfig.make({ apiKey: "k", apiVersion: 7 }))
+      const unknown = yield* Effect.flip(ThreatStackConfig.make({ apiKey: "test-key-1", apiVersion: 7 }))
       expect(unknown.message).toMatch(/unknown API version 7/)
     })
   )
 
   it.effect("a non-positive timeout or a bad URL is refused", () =>
     Effect.gen(function* () {
-      expect((yield* Effect.flip(ThreatStackConfig.make({ apiKey: "k", timeout: 0 }))).argument).toBe("timeout")
-      expect((yield* Effect.flip(ThreatStackConfig.make({ apiKey: "k", baseUrl: "nope" }))).argument).toBe("baseUrl")
+      expect((yield* Effect.flip(ThreatStackConfig.make({ apiKey: "test-key-1", timeout: 0 }))).argument).toBe(
+        "timeout"
+      )
+      expect((yield* Effect.flip(ThreatStackConfig.make({ apiKey: "test-key-1", baseUrl: "nope" }))).argument).toBe(
+        "baseUrl"
+      )
       expect((yield* Effect.flip(ThreatStackConfig.make({ apiKey: " " }))).argument).toBe("apiKey")
     })
   )
@@ -60,7 +64,7 @@ describe("ThreatStackConfig", () => {
   it.effect("reads THREATSTACK_* variables", () =>
     Effect.gen(function* () {
       const settings = yield* fromMap({
-        THREATSTACK_API_KEY: "k",
+        THREATSTACK_API_KEY: "test-key-1",
         THREATSTACK_ORG_ID: "org9",
         THREATSTACK_TIMEOUT: "45",
         THREATSTACK_BASE_URL: "http://localhost:1234/api/v1"
@@ -68,7 +72,7 @@ describe("ThreatStackConfig", () => {
       expect(settings.orgId).toEqual(Option.some("org9"))
       expect(Duration.toSeconds(settings.timeout)).toBe(45)
       expect(settings.baseUrl).toBe("http://localhost:1234/api/v1")
-      const words = yield* fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_TIMEOUT: "2 minutes" })
+      const words = yield* fromMap({ THREATSTACK_API_KEY: "test-key-1", THREATSTACK_TIMEOUT: "2 minutes" })
       expect(Duration.toSeconds(words.timeout)).toBe(120)
     })
   )
@@ -77,9 +81,11 @@ describe("ThreatStackConfig", () => {
     Effect.gen(function* () {
       const missing = yield* Effect.either(fromMap({}))
       expect(Either.isLeft(missing) && String(missing.left)).toMatch(/THREATSTACK_API_KEY/)
-      const badTimeout = yield* Effect.either(fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_TIMEOUT: "soon" }))
+      const badTimeout = yield* Effect.either(
+        fromMap({ THREATSTACK_API_KEY: "test-key-1", THREATSTACK_TIMEOUT: "soon" })
+      )
       expect(Either.isLeft(badTimeout) && String(badTimeout.left)).toMatch(/THREATSTACK_TIMEOUT/)
-      const v2 = yield* Effect.either(fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_API_VERSION: "2" }))
+      const v2 = yield* Effect.either(fromMap({ THREATSTACK_API_KEY: "test-key-1", THREATSTACK_API_VERSION: "2" }))
       expect(Either.isLeft(v2) && String(v2.left)).toMatch(/THREATSTACK_API_VERSION.*for API v2 use ThreatStackV2/)
     })
   )
@@ -96,29 +102,29 @@ describe("ThreatStackConfig", () => {
   it.effect("the key is never sent in clear text to a host that is not loopback", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(
-        ThreatStackConfig.make({ apiKey: "k", baseUrl: "http://api.example.com/api/v1" })
+        ThreatStackConfig.make({ apiKey: "test-key-1", baseUrl: "http://api.example.com/api/v1" })
       )
       expect(error.argument).toBe("baseUrl")
       expect(error.message).toContain("refusing to send the API key in clear text to api.example.com")
       const allowed = yield* ThreatStackConfig.make({
-        apiKey: "k",
+        apiKey: "test-key-1",
         baseUrl: "http://api.example.com/api/v1",
         allowInsecureHttp: true
       })
       expect(allowed.baseUrl).toBe("http://api.example.com/api/v1")
       for (const host of ["localhost:8080", "127.0.0.1:1", "[::1]:9"]) {
-        expect((yield* ThreatStackConfig.make({ apiKey: "k", baseUrl: `http://${host}/api/v1` })).baseUrl).toContain(
-          host
-        )
+        expect(
+          (yield* ThreatStackConfig.make({ apiKey: "test-key-1", baseUrl: `http://${host}/api/v1` })).baseUrl
+        ).toContain(host)
       }
       const fromEnv = yield* Effect.either(
-        fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_BASE_URL: "http://10.0.0.5/api/v1" })
+        fromMap({ THREATSTACK_API_KEY: "test-key-1", THREATSTACK_BASE_URL: "http://10.0.0.5/api/v1" })
       )
       expect(Either.isLeft(fromEnv) && String(fromEnv.left)).toMatch(
         /THREATSTACK_BASE_URL.*refusing to send the API key in clear text/
       )
       const insecure = yield* fromMap({
-        THREATSTACK_API_KEY: "k",
+        THREATSTACK_API_KEY: "test-key-1",
         THREATSTACK_BASE_URL: "http://10.0.0.5/api/v1",
         THREATSTACK_ALLOW_INSECURE_HTTP: "true"
       })
@@ -128,22 +134,26 @@ describe("ThreatStackConfig", () => {
 
   it.effect("a client-side rate limit from options or THREATSTACK_RATE_LIMIT", () =>
     Effect.gen(function* () {
-      const explicit = yield* ThreatStackConfig.make({ apiKey: "k", rateLimit: { limit: 200, interval: "1 minute" } })
+      const explicit = yield* ThreatStackConfig.make({
+        apiKey: "test-key-1",
+        rateLimit: { limit: 200, interval: "1 minute" }
+      })
       expect(Option.map(explicit.rateLimit, (l) => [l.limit, Duration.toSeconds(l.interval)])).toEqual(
         Option.some([200, 60])
       )
-      const slash = yield* fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_RATE_LIMIT: "50/10 seconds" })
+      const slash = yield* fromMap({ THREATSTACK_API_KEY: "test-key-1", THREATSTACK_RATE_LIMIT: "50/10 seconds" })
       expect(Option.map(slash.rateLimit, (l) => [l.limit, Duration.toSeconds(l.interval)])).toEqual(
         Option.some([50, 10])
       )
-      const per = yield* fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_RATE_LIMIT: "200 per minute" })
+      const per = yield* fromMap({ THREATSTACK_API_KEY: "test-key-1", THREATSTACK_RATE_LIMIT: "200 per minute" })
       expect(Option.map(per.rateLimit, (l) => Duration.toSeconds(l.interval))).toEqual(Option.some(60))
-      expect(Option.isNone((yield* fromMap({ THREATSTACK_API_KEY: "k" })).rateLimit)).toBe(true)
-      const bad = yield* Effect.either(fromMap({ THREATSTACK_API_KEY: "k", THREATSTACK_RATE_LIMIT: "lots" }))
+      expect(Option.isNone((yield* fromMap({ THREATSTACK_API_KEY: "test-key-1" })).rateLimit)).toBe(true)
+      const bad = yield* Effect.either(fromMap({ THREATSTACK_API_KEY: "test-key-1", THREATSTACK_RATE_LIMIT: "lots" }))
       expect(Either.isLeft(bad) && String(bad.left)).toMatch(/THREATSTACK_RATE_LIMIT/)
       expect(
-        (yield* Effect.flip(ThreatStackConfig.make({ apiKey: "k", rateLimit: { limit: 0, interval: "1 minute" } })))
-          .argument
+        (yield* Effect.flip(
+          ThreatStackConfig.make({ apiKey: "test-key-1", rateLimit: { limit: 0, interval: "1 minute" } })
+        )).argument
       ).toBe("rateLimit")
     })
   )

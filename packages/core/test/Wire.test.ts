@@ -95,11 +95,25 @@ describe("what goes on the wire", () => {
 
   it.effect("fields are sent comma-separated", () =>
     Effect.gen(function* () {
-      const [request] = yield* sent(
+      const [one] = yield* sent(
         {},
-        Effect.flatMap(client, (c) => Stream.runDrain(c.agents.list({ fields: ["hostname", "ip_address"] })))
+        Effect.flatMap(client, (c) => Stream.runDrain(c.agents.list({ fields: ["hostname", "ip_address"], page: 0 })))
       )
-      expect(request?.url.searchParams.get("fields")).toBe("hostname,ip_address")
+      expect(one?.url.searchParams.get("fields")).toBe("hostname,ip_address")
+      // a walk asks for the id too, to recognise a page the server repeats; the records do not show it
+      let listed: ReadonlyArray<object> = []
+      const [walked] = yield* sent(
+        {},
+        Effect.flatMap(client, (c) =>
+          Effect.map(Stream.runCollect(c.agents.list({ fields: ["hostname", "ip_address"] })), (records) => {
+            listed = Array.from(records)
+          })
+        ),
+        (_, url) =>
+          Response.json(url.searchParams.get("page") === "0" ? [{ id: "a1", hostname: "h1", ip_address: null }] : [])
+      )
+      expect(walked?.url.searchParams.get("fields")).toBe("hostname,ip_address,id")
+      expect(listed).toEqual([{ hostname: "h1", ip_address: null }])
     })
   )
 

@@ -13,12 +13,28 @@
  *
  * The platform's own `http.client` span is off for these requests (its exit
  * would hold the signed request); each attempt has a span of ours whose
- * attributes hold no secret.
+ * attributes hold no secret. With `tracePropagation` the attempt's span is
+ * sent as `traceparent`/`b3` headers (the platform would only propagate its
+ * own span, which is off).
+ *
+ * Nothing of a response body reaches an error but the server's own JSON
+ * `message`/`errors`, a length, a content type or a JSON type: a body can
+ * echo the key, or part of it, where no scrub could find it. Every text that
+ * does reach an error (those words, a header such as `x-request-id`, a
+ * transport's message) has each token that holds the key replaced.
+ *
+ * Bodies are read as a stream and never past `maxResponseBytes`.
  *
  * @internal
  */
-import { HttpClient, type HttpClientError, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
-import { Duration, Effect, Either, Option, ParseResult, Redacted, Schema } from "effect"
+import {
+  HttpClient,
+  type HttpClientError,
+  HttpClientRequest,
+  type HttpClientResponse,
+  HttpTraceContext
+} from "@effect/platform"
+import { Duration, Effect, Either, Option, type ParseResult, Redacted, Schema, type SchemaAST, Stream } from "effect"
 import { NotFound, reasonForStatus, ThreatStackAPIError, Timeout } from "../ThreatStackError.js"
 import type { Auth } from "./Auth.js"
 import * as RateLimit from "./RateLimit.js"
@@ -67,6 +83,57 @@ const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
     .join("")
     .replace(/^\./, "") || "(root)"
 
+/** A value described by its JSON type, never by its text (a string may echo the key). */
+const kindOf = (value: unknown): string => {
+  if (value === null) return "null"
+  if (value === undefined) return "nothing"
+  if (Array.isArray(value)) return `an array of ${value.length}`
+  switch (typeof value) {
+    case "string":
+      return `a string of ${value.length} characters`
+    case "number":
+    case "boolean":
+      return `${typeof value} ${String(value)}`
+    case "object":
+      return "an object"
+    default:
+      return typeof value
+  }
+}
+
+/**
+ * The first issue of a parse error, as the Schema's formatter finds it, told
+ * without quoting the value: `expected Int, got a string of 4 characters`.
+ */
+const firstIssue = (
+  issue: ParseResult.ParseIssue,
+  path: ReadonlyArray<PropertyKey> = [],
+  expected?: SchemaAST.AST
+): { readonly path: ReadonlyArray<PropertyKey>; readonly message: string } => {
+  switch (issue._tag) {
+    case "Pointer":
+      return firstIssue(issue.issue, path.concat(issue.path), undefined)
+    case "Composite": {
+      const first = Array.isArray(issue.issues) ? issue.issues[0] : issue.issues
+      return first === undefined
+        ? { path, message: `expected ${String(issue.ast)}, got ${kindOf(issue.actual)}` }
+        : firstIssue(first as ParseResult.ParseIssue, path, expected ?? issue.ast)
+    }
+    case "Refinement":
+      return firstIssue(issue.issue, path, issue.kind === "Predicate" ? issue.ast : expected)
+    case "Transformation":
+      return firstIssue(issue.issue, path, issue.kind === "Transformation" ? issue.ast : expected)
+    case "Type":
+      return { path, message: `expected ${String(expected ?? issue.ast)}, got ${kindOf(issue.actual)}` }
+    case "Missing":
+      return { path, message: "is missing" }
+    case "Unexpected":
+      return { path, message: "is unexpected" }
+    case "Forbidden":
+      return { path, message: "could not be decoded" }
+  }
+}
+
 /** The server's own words from an error body: `{"message": …}` or `{"errors": […]}`. */
 const detailOf = (body: string, status: number): string => {
   try {
@@ -81,6 +148,26 @@ const detailOf = (body: string, status: number): string => {
   }
   const text = body.trim()
   return text === "" ? `HTTP ${status} with an empty body` : `HTTP ${status} with a non-JSON body`
+}
+
+/** A body's size and type, the most an error says about a body it cannot quote. */
+const bodyKind = (body: string, response: HttpClientResponse.HttpClientResponse): string => {
+  const type = response.headers["content-type"]
+  return `${new TextEncoder().encode(body).length} bytes${type === undefined ? "" : ` of ${type.split(";")[0]}`}`
+}
+
+/** Characters that end a token: whitespace, quotes, brackets and the separators of URLs, headers and JSON. */
+const DELIMITER = "\\s\"'`<>()\\[\\]{},;:=&?/\\\\|"
+
+/**
+ * Replaces each whole token that holds the key (the run of characters
+ * between delimiters around it) with `<redacted>`: the key's text never
+ * remains, and no other text is cut into.
+ */
+export const scrubber = (key: string): ((text: string) => string) => {
+  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+  const token = new RegExp(`[^${DELIMITER}]*${escaped}[^${DELIMITER}]*`, "g")
+  return (text) => (text.includes(key) ? text.replace(token, "<redacted>") : text)
 }
 
 /** The innermost message of a transport failure, e.g. `connect ECONNREFUSED 127.0.0.1:9`. */
@@ -101,6 +188,8 @@ const targetOf = (baseUrl: string, request: HttpClientRequest.HttpClientRequest)
   const url = `${baseUrl}/${request.url}`
   return { method: request.method, url: search === "" ? url : `${url}?${search}` }
 }
+
+const utf8 = new TextDecoder()
 
 /** The SDK's version, sent in the `User-Agent` header. */
 export const version = "0.1.0"
@@ -137,18 +226,25 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
     HttpClient.withTracerDisabledWhen(() => true)
   )
   const schedule = Retry.schedule(settings)
-
-  /** A transport's own message may quote a header value: never let it carry the key. */
-  const scrub = (text: string) => {
-    const key = Redacted.value(settings.apiKey)
-    return text.includes(key) ? text.split(key).join("<redacted>") : text
+  const scrub = scrubber(Redacted.value(settings.apiKey))
+  /** A header value as an error may carry it: scrubbed. */
+  const header = (response: HttpClientResponse.HttpClientResponse, name: string) => {
+    const value = response.headers[name]
+    return value === undefined ? undefined : scrub(value)
   }
 
   const failure = (
     target: Target,
     attempts: number,
     fields: Omit<ConstructorParameters<typeof ThreatStackAPIError>[0], "method" | "url" | "attempts">
-  ) => new ThreatStackAPIError({ ...target, attempts, ...fields, detail: scrub(fields.detail) })
+  ) =>
+    new ThreatStackAPIError({
+      ...target,
+      attempts,
+      ...fields,
+      detail: scrub(fields.detail),
+      requestId: fields.requestId === undefined ? undefined : scrub(fields.requestId)
+    })
 
   const transport = (target: Target, attempts: number, create: boolean) => (error: HttpClientError.HttpClientError) => {
     const why = causeText(error.cause) ?? error.description ?? error.reason
@@ -164,6 +260,54 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
     })
   }
 
+  /**
+   * The body as text, read as a stream and never past `maxResponseBytes`
+   * (`undefined` when it is larger: the rest is not read, the connection
+   * is dropped).
+   */
+  const readBody = (
+    response: HttpClientResponse.HttpClientResponse
+  ): Effect.Effect<string | undefined, HttpClientError.ResponseError> =>
+    Effect.suspend(() => {
+      // no content: nothing to read (a web Response of a 204 has no body stream at all)
+      if (response.status === 204 || response.status === 304) return Effect.succeed("")
+      const max = settings.maxResponseBytes
+      const length = response.headers["content-length"]
+      const declared = length === undefined || length.trim() === "" ? Number.NaN : Number(length)
+      if (declared > max) return Effect.succeed(undefined)
+      // a declared length the client holds the body to, and no decoding that could inflate it: read it at once
+      const encoding = response.headers["content-encoding"]
+      if (Number.isSafeInteger(declared) && (encoding === undefined || encoding === "identity")) return response.text
+      const chunks: Array<Uint8Array> = []
+      let size = 0
+      return Stream.runForEachWhile(response.stream, (chunk) =>
+        Effect.sync(() => {
+          size += chunk.length
+          if (size > max) return false
+          chunks.push(chunk)
+          return true
+        })
+      ).pipe(
+        // a response without a body (a 204, a HEAD) reads as empty text, as `text` would
+        Effect.catchIf(
+          (error) => error.reason === "EmptyBody",
+          () => Effect.void
+        ),
+        Effect.map(() => {
+          if (size > max) return undefined
+          const only = chunks.length === 1 ? chunks[0] : undefined
+          if (only !== undefined) return utf8.decode(only)
+          const all = new Uint8Array(size)
+          let at = 0
+          for (const chunk of chunks) {
+            all.set(chunk, at)
+            at += chunk.length
+          }
+          return utf8.decode(all)
+        })
+      )
+    })
+
   const decode = <A>(
     target: Target,
     attempts: number,
@@ -176,7 +320,7 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
         reason: "InvalidResponse",
         status: response.status,
         detail,
-        requestId: response.headers["x-request-id"],
+        requestId: header(response, "x-request-id"),
         path
       })
     let json: unknown
@@ -185,17 +329,15 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
     } else {
       try {
         json = JSON.parse(body)
-      } catch (e) {
-        const what = body.trim() === "" ? "an empty body" : `a body that is not JSON (${(e as Error).message})`
+      } catch {
+        // the parser's message quotes the body: say only how much came back, and what
+        const what = body.trim() === "" ? "an empty body" : `a body that is not JSON (${bodyKind(body, response)})`
         return Either.left(invalid(`expected JSON, got ${what}`))
       }
     }
     return Either.mapLeft(decoder(json), (error) => {
-      const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
-      return invalid(
-        `the body does not match the expected shape: ${issue?.message ?? error.message}`,
-        formatPath(issue?.path ?? [])
-      )
+      const issue = firstIssue(error.issue)
+      return invalid(`the body does not match the expected shape: ${issue.message}`, formatPath(issue.path))
     })
   }
 
@@ -208,8 +350,22 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
     resynced = false
   ): Effect.Effect<A, RequestError> =>
     Effect.gen(function* () {
-      const response = yield* Effect.mapError(client.execute(request), transport(target, attempts, create))
-      const body = yield* Effect.mapError(response.text, transport(target, attempts, create))
+      const sent = settings.tracePropagation
+        ? Option.match(yield* Effect.option(Effect.currentSpan), {
+            onNone: () => request,
+            onSome: (span) => HttpClientRequest.setHeaders(request, HttpTraceContext.toHeaders(span))
+          })
+        : request
+      const response = yield* Effect.mapError(client.execute(sent), transport(target, attempts, create))
+      const body = yield* Effect.mapError(readBody(response), transport(target, attempts, create))
+      if (body === undefined) {
+        return yield* failure(target, attempts, {
+          reason: "InvalidResponse",
+          status: response.status,
+          detail: `the body is larger than maxResponseBytes (${settings.maxResponseBytes} bytes); it was not read`,
+          requestId: header(response, "x-request-id")
+        })
+      }
       if (response.status >= 200 && response.status < 300) {
         return yield* decode(target, attempts, response, body, decoder)
       }
@@ -231,7 +387,7 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
         reason: reasonForStatus(response.status),
         status: response.status,
         detail: detailOf(body, response.status),
-        requestId: response.headers["x-request-id"],
+        requestId: header(response, "x-request-id"),
         retryAfter
       })
       // a create may be resent only when the server said it did nothing: 429, or 503 with a wait
@@ -258,8 +414,8 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
         kind: "client",
         attributes: { "http.request.method": target.method, "url.full": target.url, "threatstack.attempt": attempts }
       }),
-      // waiting at the gate is not part of the attempt's timeout
-      (timed) => Effect.zipRight(gate.enter, timed)
+      // waiting at the gate is not part of the attempt's timeout; the slot is held while the attempt runs
+      gate.withSlot
     )
 
   const execute = <A>(

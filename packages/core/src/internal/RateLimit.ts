@@ -5,13 +5,17 @@
  *   `x-rate-limit-reset`), every request of the client waits it out, not
  *   just the one that was told;
  * - an optional client-side limit of `limit` requests per `interval`, for
- *   organizations that know their quota: no window of `interval` ever holds
- *   more than `limit` requests.
+ *   organizations that know their quota: no window of `interval` *at the
+ *   server* ever holds more than `limit` requests, whatever the network
+ *   delays. A request holds one of `limit` slots from when it is sent until
+ *   `interval` after it ended (answered, failed or interrupted): the server
+ *   saw it somewhere in between, so the request that reuses the slot
+ *   arrives at least `interval` later. A fiber interrupted while waiting
+ *   for a slot holds none.
  *
  * @since 0.1.0
  */
-import { Clock, Duration, Effect, Option, Ref } from "effect"
-
+import { Clock, Deferred, Duration, Effect, Exit, FiberId, Option, Ref } from "effect"
 /**
  * A client-side request budget, e.g. `{ limit: 200, interval: "1 minute" }`.
  *
@@ -49,8 +53,17 @@ export interface Limit {
  * @category models
  */
 export interface RateGate {
-  /** Wait until a request may be sent (a server-asked pause, then a slot of the budget). */
+  /**
+   * Wait until a request may be sent (a server-asked pause, then a slot of
+   * the budget), counting it as a request answered at once.
+   */
   readonly enter: Effect.Effect<void>
+  /**
+   * Runs one request under the gate: waits for a server-asked pause and a
+   * slot, holds the slot while the request runs and for `interval` after
+   * it ends. Interrupted while waiting, it holds nothing.
+   */
+  readonly withSlot: <A, E, R>(request: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** Hold every request of the client for `duration` from now. */
   readonly pause: (duration: Duration.Duration) => Effect.Effect<void>
 }
@@ -78,12 +91,6 @@ export const make = (limit: Option.Option<Limit>): Effect.Effect<RateGate> => Ef
 export const unsafeMake = (limit: Option.Option<Limit>): RateGate => {
   /** Epoch ms until which the server asked us to hold. */
   const pausedUntil = Ref.unsafeMake(0)
-  /**
-   * Send times of the last `limit` requests, a ring with the oldest at
-   * `next`. Each reservation reads and writes it in one synchronous step,
-   * which no other fiber can interleave.
-   */
-  const window = { times: [] as Array<number>, next: 0, last: 0 }
 
   const waitPause: Effect.Effect<void> = Effect.gen(function* () {
     const now = yield* Clock.currentTimeMillis
@@ -94,30 +101,75 @@ export const unsafeMake = (limit: Option.Option<Limit>): RateGate => {
     yield* waitPause
   })
 
-  const takeSlot = (budget: Limit) =>
-    Effect.gen(function* () {
-      const now = yield* Clock.currentTimeMillis
-      const full = window.times.length === budget.limit
-      const oldest = full ? (window.times[window.next] ?? 0) : Number.NEGATIVE_INFINITY
-      const slot = Math.max(now, oldest + Duration.toMillis(budget.interval), window.last)
-      if (full) {
-        window.times[window.next] = slot
-        window.next = (window.next + 1) % budget.limit
-      } else {
-        window.times.push(slot)
-      }
-      window.last = slot
-      if (slot > now) yield* Effect.sleep(Duration.millis(slot - now))
-    })
+  const withSlot = Option.match(limit, {
+    onNone:
+      () =>
+      <A, E, R>(request: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+        Effect.zipRight(waitPause, request),
+    onSome: budgeted
+  })
 
   return {
-    enter: Option.match(limit, {
-      onNone: () => waitPause,
-      onSome: (budget) => Effect.zipRight(waitPause, takeSlot(budget))
-    }),
+    enter: withSlot(Effect.void),
+    withSlot,
     pause: (duration) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Ref.update(pausedUntil, (until) => Math.max(until, now + Duration.toMillis(duration)))
       )
+  }
+
+  function budgeted(budget: Limit) {
+    const interval = Duration.toMillis(budget.interval)
+    /** Slots held by requests under way. */
+    let busy = 0
+    /**
+     * When the slots of ended requests free up, oldest first (ends come in
+     * clock order and `interval` is fixed, so appending keeps it sorted).
+     * `busy + freeAt.length` never exceeds the budget.
+     */
+    const freeAt: Array<number> = []
+    /** Completed, then replaced, whenever a request ends: waiters for a busy slot look again. */
+    let changed = Deferred.unsafeMake<void>(FiberId.none)
+
+    const notify = () => {
+      const done = changed
+      changed = Deferred.unsafeMake<void>(FiberId.none)
+      Deferred.unsafeDone(done, Exit.void)
+    }
+
+    /**
+     * One synchronous look at the slots: take one (`undefined`), or the wait
+     * before looking again. No other fiber runs between the look and the take.
+     */
+    const take: Effect.Effect<Effect.Effect<void> | undefined> = Effect.map(Clock.currentTimeMillis, (now) => {
+      while (freeAt.length > 0 && (freeAt[0] ?? 0) <= now) freeAt.shift()
+      if (busy + freeAt.length < budget.limit) {
+        busy++
+        return undefined
+      }
+      // nothing frees a slot before the oldest ended request's `interval` has passed (later ends free later);
+      // with every slot under way, wait for one to end
+      const next = freeAt[0]
+      return next === undefined ? Deferred.await(changed) : Effect.sleep(Duration.millis(next - now))
+    })
+
+    /** The slot of a request that has ended: free again `interval` from now. */
+    const release = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Effect.sync(() => {
+        busy--
+        freeAt.push(now + interval)
+        notify()
+      })
+    )
+
+    return <A, E, R>(request: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+      Effect.uninterruptibleMask((restore) => {
+        // waiting is interruptible and holds nothing; taking, and arming the release, is not
+        const acquire: Effect.Effect<void> = Effect.zipRight(
+          restore(waitPause),
+          Effect.flatMap(take, (wait) => (wait === undefined ? Effect.void : Effect.zipRight(restore(wait), acquire)))
+        )
+        return Effect.zipRight(acquire, Effect.ensuring(restore(request), release))
+      })
   }
 }

@@ -6,9 +6,10 @@
  * strings, numbers, booleans and timestamps, so a decoder specialised from
  * the record's Schema does the same checks field by field and copies the
  * object (keeping fields the API adds later). Fields of any other shape are
- * decoded by their own Schema. When anything does not match, the whole input
- * is decoded again by the Schema itself, so errors (message and path) are
- * exactly the Schema's.
+ * decoded by their own Schema. When anything does not match, or the fast path
+ * throws for any reason, the whole input is decoded again by the Schema
+ * itself, so results and errors (message and path) are exactly the Schema's:
+ * a hostile body can end in the Schema's `ParseError`, never in a defect.
  *
  * @since 0.1.0
  */
@@ -38,8 +39,13 @@ const parseOptions = { onExcessProperty: "preserve", errors: "first" } as const
 const MISMATCH: unique symbol = Symbol("MISMATCH")
 type Field = (value: unknown) => unknown
 
+/** The instants a `Date` (and so a `DateTime`) can hold: ±8.64e15 ms. */
+const MAX_EPOCH_MS = 8.64e15
+
 const toDateTime: Field = (value) => {
-  if (typeof value === "number") return Number.isFinite(value) ? DateTime.unsafeMake(value) : MISMATCH
+  if (typeof value === "number") {
+    return Number.isFinite(value) && Math.abs(value) <= MAX_EPOCH_MS ? DateTime.unsafeMake(value) : MISMATCH
+  }
   if (typeof value !== "string") return MISMATCH
   // the API's ISO strings end in Z: Date.parse reads those as UTC, as DateTime does;
   // anything else (no zone, an offset) goes through DateTime's own parsing
@@ -177,9 +183,13 @@ export const record = <F extends Schema.Struct.Fields>(
   const inPlace = options?.inPlace ?? false
   return (input) => {
     const values: Array<unknown> = new Array(fast.size)
-    return fast.check(input, values, 0)
-      ? Either.right(fast.write(input, values, 0, inPlace) as Schema.Struct.Type<F>)
-      : slow(input)
+    // anything the fast path throws (a value no check foresaw) is the Schema's to judge
+    try {
+      if (!fast.check(input, values, 0)) return slow(input)
+    } catch {
+      return slow(input)
+    }
+    return Either.right(fast.write(input, values, 0, inPlace) as Schema.Struct.Type<F>)
   }
 }
 
@@ -210,8 +220,13 @@ export const array = <F extends Schema.Struct.Fields>(
   return (input) => {
     if (!Array.isArray(input)) return slow(input)
     const values: Array<unknown> = new Array(input.length * fast.size)
-    for (let i = 0; i < input.length; i++) {
-      if (!fast.check(input[i], values, i * fast.size)) return slow(input)
+    // anything the fast path throws (a value no check foresaw) is the Schema's to judge
+    try {
+      for (let i = 0; i < input.length; i++) {
+        if (!fast.check(input[i], values, i * fast.size)) return slow(input)
+      }
+    } catch {
+      return slow(input)
     }
     const out: Array<unknown> = inPlace ? input : new Array(input.length)
     for (let i = 0; i < input.length; i++) out[i] = fast.write(input[i], values, i * fast.size, inPlace)

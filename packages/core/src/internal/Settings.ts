@@ -7,7 +7,7 @@
  * @internal
  */
 import type { HttpClient } from "@effect/platform"
-import { Config, ConfigError, Duration, Either, Option, Redacted, type Schedule } from "effect"
+import { Config, ConfigError, Duration, Either, Option, Predicate, Redacted, Schedule } from "effect"
 import { InvalidArgument } from "../ThreatStackError.js"
 import type { NotFound, ThreatStackAPIError, Timeout } from "../ThreatStackError.js"
 import type { Limit } from "./RateLimit.js"
@@ -17,11 +17,19 @@ export type RetryInput = ThreatStackAPIError | Timeout | NotFound
 
 /** Options both generations take. */
 export interface CommonOptions {
-  /** The API key. A plain string is accepted and redacted at once. */
+  /**
+   * The API key. A plain string is accepted and redacted at once. Surrounding
+   * whitespace is trimmed; what is left must be at least 8
+   * characters a header can carry (visible ASCII).
+   */
   readonly apiKey: Redacted.Redacted<string> | string
   /** Per-attempt request timeout. Default 120 seconds. */
   readonly timeout?: Duration.DurationInput | undefined
-  /** The full versioned base URL. */
+  /**
+   * The full versioned base URL: absolute `http(s)://`, without query,
+   * fragment or credentials (`user:pass@`); surrounding whitespace and
+   * trailing slashes are trimmed.
+   */
   readonly baseUrl?: string | undefined
   /** How many times a transient failure (408, 429, 5xx, transport, timeout) is retried. Default 3. */
   readonly maxRetries?: number | undefined
@@ -46,6 +54,18 @@ export interface CommonOptions {
    * changes is what gets signed.
    */
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+  /**
+   * The largest response body read, in bytes. A body over it (by its
+   * `Content-Length`, or once that many bytes have arrived) is not read
+   * further and fails as `InvalidResponse`, not retried. Default 64 MiB.
+   */
+  readonly maxResponseBytes?: number | undefined
+  /**
+   * Send the current span's trace context (`traceparent` and `b3` headers)
+   * to the API, so that a tracing backend shared with Threat Stack links
+   * the calls. Off by default: trace ids are not sent to a third party.
+   */
+  readonly tracePropagation?: boolean | undefined
 }
 
 /** Validated settings both generations share. */
@@ -60,6 +80,8 @@ export interface CommonSettings {
   readonly rateLimit: Option.Option<Limit>
   readonly allowInsecureHttp: boolean
   readonly transformClient: Option.Option<(client: HttpClient.HttpClient) => HttpClient.HttpClient>
+  readonly maxResponseBytes: number
+  readonly tracePropagation: boolean
 }
 
 /** The defaults, written once. */
@@ -67,8 +89,12 @@ export const defaults = {
   timeout: Duration.seconds(120),
   maxRetries: 3,
   retryBaseDelay: Duration.millis(500),
-  maxRetryWait: Duration.seconds(30)
+  maxRetryWait: Duration.seconds(30),
+  maxResponseBytes: 64 * 1024 * 1024
 } as const
+
+/** The shortest API key accepted: shorter ones are typing mistakes, and could not be scrubbed from messages. */
+export const minimumKeyLength = 8
 
 /** A check's result: the value, or what is wrong with it. */
 export type Check<A> = Either.Either<A, string>
@@ -85,22 +111,47 @@ export const checkDuration = (input: unknown): Check<Duration.Duration> =>
         : Either.left(`expected a finite duration above zero, got ${Duration.format(duration)}`)
   })
 
-/** A whole number ≥ `min`. */
-export const checkWhole = (input: unknown, min: number): Check<number> =>
-  typeof input === "number" && Number.isInteger(input) && input >= min
+/** A whole number ≥ `min` (and ≤ `max`, when given). */
+export const checkWhole = (input: unknown, min: number, max?: number): Check<number> =>
+  typeof input === "number" && Number.isSafeInteger(input) && input >= min && (max === undefined || input <= max)
     ? Either.right(input)
-    : Either.left(`expected a whole number ≥ ${min}, got ${show(input)}`)
+    : Either.left(
+        max === undefined
+          ? `expected a whole number ≥ ${min}, got ${show(input)}`
+          : `expected a whole number from ${min} to ${max.toLocaleString("en-US")}, got ${show(input)}`
+      )
+
+const hasSpaceOrControl = (text: string): boolean => {
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0
+    if (code <= 0x20 || code === 0x7f || /\s/u.test(char)) return true
+  }
+  return false
+}
 
 const checkBaseUrl = (url: unknown, example: string): Check<string> => {
   if (typeof url !== "string") return Either.left(`expected an absolute URL such as ${example}, got ${show(url)}`)
+  const text = url.trim()
+  if (!/^https?:\/\//i.test(text)) {
+    return Either.left(`expected an absolute http(s) URL such as ${example}, got ${JSON.stringify(url)}`)
+  }
+  // the URL parser drops tabs and newlines inside a URL and encodes spaces: refuse them rather than guess
+  if (hasSpaceOrControl(text)) return Either.left("the URL holds a space or a control character")
+  if (text.includes("?")) return Either.left("the URL has a query (?…): give the base URL alone")
+  if (text.includes("#")) return Either.left("the URL has a fragment (#…): give the base URL alone")
+  let parsed: URL
   try {
-    const parsed = new URL(url)
-    return parsed.protocol === "https:" || parsed.protocol === "http:"
-      ? Either.right(url.replace(/\/+$/, ""))
-      : Either.left(`expected an http(s) URL, got ${url}`)
+    parsed = new URL(text)
   } catch {
     return Either.left(`expected an absolute URL such as ${example}, got ${JSON.stringify(url)}`)
   }
+  if (parsed.username !== "" || parsed.password !== "") {
+    return Either.left(
+      "the URL holds credentials (a user name or password before @): the API key is the only credential sent"
+    )
+  }
+  if (parsed.hostname === "") return Either.left(`expected a host in the URL, got ${JSON.stringify(url)}`)
+  return Either.right(text.replace(/\/+$/, ""))
 }
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
@@ -129,15 +180,57 @@ const checkLimit = (limit: unknown): Check<Limit> => {
   )
 }
 
+/** Characters a header value can carry without escaping: visible ASCII, no spaces or controls. */
+const HEADER_SAFE = /^[\x21-\x7e]+$/
+
 const checkKey = (key: unknown): Check<Redacted.Redacted<string>> => {
-  const redacted = typeof key === "string" ? Redacted.make(key) : key
-  if (!Redacted.isRedacted(redacted) || typeof Redacted.value(redacted) !== "string") {
-    return Either.left("expected the API key as a string or a Redacted string")
+  const value = typeof key === "string" ? key : Redacted.isRedacted(key) ? Redacted.value(key) : undefined
+  if (typeof value !== "string") return Either.left("expected the API key as a string or a Redacted string")
+  const trimmed = value.trim()
+  if (trimmed === "") return Either.left("the API key is empty")
+  // never quote the key: it is a secret even when it is wrong
+  if (!HEADER_SAFE.test(trimmed)) {
+    return Either.left(
+      "the API key holds a character a header cannot carry (a space, a line break, a control or non-ASCII)"
+    )
   }
-  return (Redacted.value(redacted) as string).trim() === ""
-    ? Either.left("the API key is empty")
-    : Either.right(redacted as Redacted.Redacted<string>)
+  if (trimmed.length < minimumKeyLength) {
+    return Either.left(`the API key is ${trimmed.length} characters long: expected at least ${minimumKeyLength}`)
+  }
+  return Either.right(
+    trimmed === value && Redacted.isRedacted(key) ? (key as Redacted.Redacted<string>) : Redacted.make(trimmed)
+  )
 }
+
+/**
+ * A text that travels in a header (an organization id): trimmed, and only
+ * visible ASCII. `undefined` when blank.
+ */
+export const checkHeaderValue = (value: unknown, what: string): Check<string | undefined> => {
+  if (typeof value !== "string") return Either.left(`expected ${what} as a string, got ${show(value)}`)
+  const trimmed = value.trim()
+  if (trimmed === "") return Either.right(undefined)
+  return HEADER_SAFE.test(trimmed)
+    ? Either.right(trimmed)
+    : Either.left(`${what} holds a character a header cannot carry (a space, a line break, a control or non-ASCII)`)
+}
+
+const checkBoolean = (value: unknown): Check<boolean> =>
+  typeof value === "boolean" ? Either.right(value) : Either.left(`expected true or false, got ${show(value)}`)
+
+const checkFunction = <F>(value: unknown, what: string): Check<Option.Option<F>> =>
+  value === undefined
+    ? Either.right(Option.none())
+    : typeof value === "function"
+      ? Either.right(Option.some(value as F))
+      : Either.left(`expected ${what}, got ${show(value)}`)
+
+const checkSchedule = (value: unknown): Check<Option.Option<Schedule.Schedule<unknown, RetryInput>>> =>
+  value === undefined
+    ? Either.right(Option.none())
+    : Schedule.isSchedule(value)
+      ? Either.right(Option.some(value as Schedule.Schedule<unknown, RetryInput>))
+      : Either.left(`expected a Schedule, got ${show(value)}`)
 
 /** Fails with `InvalidArgument` naming `argument` when the check fails. */
 export const field = <A>(argument: string, result: Check<A>): Either.Either<A, InvalidArgument> =>
@@ -152,7 +245,11 @@ export const validate = (
   defaultBaseUrl: string
 ): Either.Either<CommonSettings, InvalidArgument> =>
   Either.gen(function* () {
-    const allowInsecureHttp = options.allowInsecureHttp ?? false
+    // JavaScript callers can pass anything: check the shape before reading it
+    if (!Predicate.isRecord(options)) {
+      return yield* field("options", Either.left(`expected an options object, got ${show(options)}`))
+    }
+    const allowInsecureHttp = yield* field("allowInsecureHttp", checkBoolean(options.allowInsecureHttp ?? false))
     return {
       apiKey: yield* field("apiKey", checkKey(options.apiKey)),
       timeout: yield* field("timeout", checkDuration(options.timeout ?? defaults.timeout)),
@@ -165,13 +262,24 @@ export const validate = (
       maxRetries: yield* field("maxRetries", checkWhole(options.maxRetries ?? defaults.maxRetries, 0)),
       retryBaseDelay: yield* field("retryBaseDelay", checkDuration(options.retryBaseDelay ?? defaults.retryBaseDelay)),
       maxRetryWait: yield* field("maxRetryWait", checkDuration(options.maxRetryWait ?? defaults.maxRetryWait)),
-      retrySchedule: Option.fromNullable(options.retrySchedule),
+      retrySchedule: yield* field("retrySchedule", checkSchedule(options.retrySchedule)),
       rateLimit:
         options.rateLimit === undefined
           ? Option.none()
           : Option.some(yield* field("rateLimit", checkLimit(options.rateLimit))),
       allowInsecureHttp,
-      transformClient: Option.fromNullable(options.transformClient)
+      transformClient: yield* field(
+        "transformClient",
+        checkFunction<(client: HttpClient.HttpClient) => HttpClient.HttpClient>(
+          options.transformClient,
+          "a function from HttpClient to HttpClient"
+        )
+      ),
+      maxResponseBytes: yield* field(
+        "maxResponseBytes",
+        checkWhole(options.maxResponseBytes ?? defaults.maxResponseBytes, 1)
+      ),
+      tracePropagation: yield* field("tracePropagation", checkBoolean(options.tracePropagation ?? false))
     }
   })
 
@@ -222,6 +330,12 @@ export const commonFromEnv = (baseUrlVariable: string): Config.Config<CommonOpti
     ),
     allowInsecureHttp: Config.option(Config.boolean("THREATSTACK_ALLOW_INSECURE_HTTP")).pipe(
       Config.map(Option.getOrUndefined)
+    ),
+    maxResponseBytes: optional("THREATSTACK_MAX_RESPONSE_BYTES").pipe(
+      Config.map((raw) => (raw === undefined ? undefined : whole(raw)))
+    ),
+    tracePropagation: Config.option(Config.boolean("THREATSTACK_TRACE_PROPAGATION")).pipe(
+      Config.map(Option.getOrUndefined)
     )
   })
 
@@ -234,7 +348,9 @@ export const commonVariables = (baseUrlVariable: string): Readonly<Record<string
   retryBaseDelay: "THREATSTACK_RETRY_BASE_DELAY",
   maxRetryWait: "THREATSTACK_MAX_RETRY_WAIT",
   rateLimit: "THREATSTACK_RATE_LIMIT",
-  allowInsecureHttp: "THREATSTACK_ALLOW_INSECURE_HTTP"
+  allowInsecureHttp: "THREATSTACK_ALLOW_INSECURE_HTTP",
+  maxResponseBytes: "THREATSTACK_MAX_RESPONSE_BYTES",
+  tracePropagation: "THREATSTACK_TRACE_PROPAGATION"
 })
 
 /**

@@ -5,7 +5,7 @@
  * @internal
  */
 import { type HttpClient, HttpClientRequest } from "@effect/platform"
-import { Effect, Either, type Option, Schema, Stream } from "effect"
+import { DateTime, Effect, Either, type Option, Schema, Stream } from "effect"
 import * as Pagination from "../Pagination.js"
 import { InvalidArgument, ThreatStackAPIError } from "../ThreatStackError.js"
 import type { ThreatStackError } from "../ThreatStackError.js"
@@ -60,17 +60,31 @@ export const makeClient = (http: HttpClient.HttpClient, settings: Settings, orgI
       ? (token: string | undefined) =>
           Effect.catchTag(fetch(token), "NotFound", () => Effect.succeed({ records: [], token: undefined }))
       : fetch
-    return Pagination.walkTokens(
+    const listUrl = `${settings.baseUrl}/${path}`
+    const stream = Pagination.walkTokens(
       fetchPage,
       (token, page) =>
         new ThreatStackAPIError({
           reason: "InvalidResponse",
           method: "GET",
-          url: `${settings.baseUrl}/${path}`,
+          url: listUrl,
           attempts: 1,
           detail: `the server gave the token of an earlier page again (page ${page}, token of ${token.length} characters): the listing would never end`
-        })
+        }),
+      {
+        maxPages: options?.maxPages,
+        tooMany: (maxPages) =>
+          new ThreatStackAPIError({
+            reason: "InvalidResponse",
+            method: "GET",
+            url: listUrl,
+            attempts: 1,
+            detail: `the listing went past maxPages (${maxPages} pages), each with a new token`
+          })
+      }
     )
+    const keep = options?.keep
+    return keep === undefined ? stream : Stream.filter(stream, keep)
   }
   return { settings, orgId, execute, list }
 }
@@ -90,6 +104,24 @@ export const timeQuery = (range: {
   readonly from?: TimeRange.TimeInput | undefined
   readonly until?: TimeRange.TimeInput | undefined
 }): Effect.Effect<{ from?: string; until?: string }, InvalidArgument> => TimeRange.toV2Query(range)
+
+/**
+ * The records a v2 range keeps after the server's whole-second answer
+ * (see `TimeRange.filterV2`), by the record's time field; `undefined` when
+ * the range falls on whole seconds. A record without a time is kept.
+ */
+export const keepWithin = <A>(
+  range: { readonly from?: TimeRange.TimeInput | undefined; readonly until?: TimeRange.TimeInput | undefined },
+  timeOf: (record: A) => unknown
+): Effect.Effect<((record: A) => boolean) | undefined, InvalidArgument> =>
+  Effect.map(TimeRange.filterV2(range), (within) =>
+    within === undefined
+      ? undefined
+      : (record: A) => {
+          const at = timeOf(record)
+          return !DateTime.isDateTime(at) || within(DateTime.toEpochMillis(at))
+        }
+  )
 
 /** Checks an id that goes into a path: non-empty, and not `.` or `..` (which change the endpoint). */
 export const checkId = (argument: string, id: unknown): Effect.Effect<string, InvalidArgument> => {

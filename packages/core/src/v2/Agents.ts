@@ -168,13 +168,16 @@ export const make = (client: Client): Service => {
   const records = RecordDecoder.array(Agent, { inPlace: true })
   const one = RecordDecoder.record(Agent, { inPlace: true })
   return {
-    list: (options) =>
+    list: (given) =>
       Stream.unwrap(
         Effect.gen(function* () {
-          yield* oneOf("status", options?.status, STATUSES, true)
+          // JavaScript callers may leave the options out: then the required status is what is missing
+          const options: ListOptions = given ?? ({} as ListOptions)
+          yield* oneOf("status", options.status, STATUSES, true)
           yield* oneOf("type", options.type, TYPES)
           const time = yield* timeQuery(options)
           const query = { status: options.status, type: options.type, hostname: options.hostname, ...time }
+          // which time the API's range selects agents on is not documented: the server's answer is taken as it is
           return client.list(spec.name, spec.path, query, "agents", records)
         })
       ),

@@ -9,7 +9,7 @@ import { HttpClientRequest } from "@effect/platform"
 import { Effect, type Option, Schema, Stream } from "effect"
 import * as RecordDecoder from "../internal/RecordDecoder.js"
 import { NullableTimestamp, Timestamp } from "../internal/Timestamp.js"
-import { checkId, oneOf, orNone, timeQuery } from "../internal/V2Client.js"
+import { checkId, keepWithin, oneOf, orNone, timeQuery } from "../internal/V2Client.js"
 import * as Resource from "../Resource.js"
 import { InvalidArgument, type ThreatStackError } from "../ThreatStackError.js"
 import type * as TimeRange from "../TimeRange.js"
@@ -176,7 +176,10 @@ export const dismissBatchSize = 512
  * @category models
  */
 export interface Service {
-  /** `GET /v2/alerts`, every page. */
+  /**
+   * `GET /v2/alerts`, every page. With a range that does not fall on whole
+   * seconds, alerts created outside it are dropped (see `TimeRange.filterV2`).
+   */
   readonly list: (options?: ListOptions) => Stream.Stream<Alert, ThreatStackError>
   /** `GET /v2/alerts/{id}`: `None` when the API answers 404. */
   readonly get: (id: string) => Effect.Effect<Option.Option<Alert>, ThreatStackError>
@@ -276,7 +279,9 @@ export const make = (client: Client): Service => {
             rulesetId: options.rulesetId,
             ...time
           }
-          return client.list(spec.name, spec.path, query, "alerts", records)
+          // a range that does not fall on whole seconds: drop what the server's whole seconds add
+          const keep = yield* keepWithin(options, (alert: Alert) => alert.createdAt)
+          return client.list(spec.name, spec.path, query, "alerts", records, { keep })
         })
       ),
     get: Effect.fn("V2.Alerts.get")(function* (id: string) {

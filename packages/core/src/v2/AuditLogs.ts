@@ -6,7 +6,7 @@
 import { Effect, Schema, Stream } from "effect"
 import * as RecordDecoder from "../internal/RecordDecoder.js"
 import { Timestamp } from "../internal/Timestamp.js"
-import { timeQuery } from "../internal/V2Client.js"
+import { keepWithin, timeQuery } from "../internal/V2Client.js"
 import * as Resource from "../Resource.js"
 import type { ThreatStackError } from "../ThreatStackError.js"
 import type * as TimeRange from "../TimeRange.js"
@@ -117,15 +117,18 @@ export const make = (client: Client): Service => {
   return {
     list: (options = {}) =>
       Stream.unwrap(
-        Effect.map(timeQuery(options), (time) =>
-          client.list(
+        Effect.gen(function* () {
+          const time = yield* timeQuery(options)
+          const keep = yield* keepWithin(options, (record: AuditRecord) => record.eventTime)
+          return client.list(
             spec.name,
             spec.path,
             { ...time, operation: options.operation, userEmail: options.userEmail, userID: options.userId },
             "recs",
-            records
+            records,
+            { keep }
           )
-        )
+        })
       )
   }
 }

@@ -110,7 +110,12 @@ const validate = (options: Options): Either.Either<Settings, InvalidArgument> =>
       ...common,
       userId: yield* Settings_.field("userId", checkToken("user id")(options.userId)),
       orgId: yield* checkOrgId(options.orgId),
-      nonce: options.nonce ?? randomNonce
+      nonce: yield* Settings_.field(
+        "nonce",
+        options.nonce === undefined || typeof options.nonce === "function"
+          ? Either.right(options.nonce ?? randomNonce)
+          : Either.left(`expected a function returning a nonce, got ${String(options.nonce)}`)
+      )
     }
   })
 
@@ -137,7 +142,8 @@ export const make = (options: Options): Effect.Effect<Settings, InvalidArgument>
  * `THREATSTACK_V2_BASE_URL` (so one environment holds both generations),
  * and the shared `THREATSTACK_TIMEOUT`, `THREATSTACK_MAX_RETRIES`,
  * `THREATSTACK_RETRY_BASE_DELAY`, `THREATSTACK_MAX_RETRY_WAIT`,
- * `THREATSTACK_RATE_LIMIT`, `THREATSTACK_ALLOW_INSECURE_HTTP`.
+ * `THREATSTACK_RATE_LIMIT`, `THREATSTACK_ALLOW_INSECURE_HTTP`,
+ * `THREATSTACK_MAX_RESPONSE_BYTES`, `THREATSTACK_TRACE_PROPAGATION`.
  *
  * @example
  * ```ts
@@ -211,6 +217,10 @@ export interface Client {
    * A token-paged listing as a lazy `Stream`: `{ <collection>: [...], token }`
    * pages until the token is `null`, `""` or missing. A 404 is an empty
    * listing when `emptyOn404` (the API's answer to a filter with no data).
+   * A token given twice, or more than `maxPages` pages (default
+   * `Pagination.defaultMaxPages`), ends the stream with `InvalidResponse`.
+   * `keep`, when given, drops the records it refuses (a time range that does
+   * not fall on whole seconds, see `TimeRange.filterV2`).
    */
   readonly list: <A>(
     name: string,
@@ -218,6 +228,10 @@ export interface Client {
     query: Query,
     collection: string,
     records: Decoder<ReadonlyArray<A>>,
-    options?: { readonly emptyOn404?: boolean | undefined }
+    options?: {
+      readonly emptyOn404?: boolean | undefined
+      readonly maxPages?: number | undefined
+      readonly keep?: ((record: A) => boolean) | undefined
+    }
   ) => Stream.Stream<A, ThreatStackError>
 }
