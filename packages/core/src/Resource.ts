@@ -217,14 +217,7 @@ export const maxCount = 10_000
 export const maxConcurrency = 64
 
 /**
- * The page size used when walking a whole listing.
- *
- * @example
- * ```ts
- * import { Resource } from "@effect-threatstack/core"
- *
- * Resource.defaultWalkCount // 100 records a page when walking a listing
- * ```
+ * The page size used when walking a whole listing: 100 records.
  *
  * @since 0.1.0
  */
@@ -302,14 +295,7 @@ export type GetMany<A> = (
 ) => Effect.Effect<ReadonlyArray<Option.Option<A>>, ThreatStackError>
 
 /**
- * The default concurrency of `getMany`.
- *
- * @example
- * ```ts
- * import { Resource } from "@effect-threatstack/core"
- *
- * Resource.defaultGetManyConcurrency // 8 requests in flight
- * ```
+ * The default concurrency of `getMany`: 8 requests in flight.
  *
  * @since 0.1.0
  */
