@@ -80,7 +80,8 @@ export class EndlessListing extends Data.TaggedError("EndlessListing")<{ readonl
 }
 
 /**
- * Options of {@link walk} and {@link walkAhead}.
+ * Options of {@link walk} and {@link walkAhead} (a plain number is taken as
+ * `first`, as the walks took it before).
  *
  * @example
  * ```ts
@@ -166,7 +167,9 @@ const fingerprint = <A>(records: ReadonlyArray<A>, identify: (record: A) => stri
  * The guard of one run of a walk: checks each page in order, remembering one
  * fingerprint per page. `undefined` when the page may be emitted.
  */
-const guard = <A, E2>(options: WalkOptions<A, E2> | undefined) => {
+const guard = <A, E2>(given: WalkOptions<A, E2> | number | undefined) => {
+  // a number is the first page, as the walks took it before they took options
+  const options: WalkOptions<A, E2> | undefined = typeof given === "number" ? { first: given } : given
   const first = options?.first ?? 0
   const maxPages = options?.maxPages ?? defaultMaxPages
   const identify = options?.identity ?? identity
@@ -210,7 +213,7 @@ const guard = <A, E2>(options: WalkOptions<A, E2> | undefined) => {
  */
 export const walk = <A, E, R, E2 = EndlessListing>(
   fetchPage: (page: number) => Effect.Effect<ReadonlyArray<A>, E, R>,
-  options?: WalkOptions<A, E2>
+  options?: WalkOptions<A, E2> | number
 ): Stream.Stream<A, E | E2, R> =>
   Stream.suspend(() => {
     const pages = guard(options)
@@ -253,7 +256,7 @@ export const walk = <A, E, R, E2 = EndlessListing>(
 export const walkAhead = <A, E, R, E2 = EndlessListing>(
   fetchPage: (page: number) => Effect.Effect<ReadonlyArray<A>, E, R>,
   concurrency: number,
-  options?: WalkOptions<A, E2>
+  options?: WalkOptions<A, E2> | number
 ): Stream.Stream<A, E | E2, R> =>
   Stream.suspend(() => {
     const pages = guard(options)

@@ -430,7 +430,8 @@ export function list<F extends Schema.Struct.Fields>(
     new ThreatStackAPIError({
       reason: "InvalidResponse",
       method: "GET",
-      url: `${client.settings.baseUrl}/${spec.path}?${new URLSearchParams({ page: String(stop._tag === "Repeated" ? stop.page : 0), count: String(count) }).toString()}`,
+      // the page the walk stopped at: the repeat, or the first one past maxPages (walks start at 0)
+      url: `${client.settings.baseUrl}/${spec.path}?page=${stop._tag === "Repeated" ? stop.page : stop.maxPages}&count=${count}`,
       attempts: 1,
       detail:
         stop._tag === "Repeated"
@@ -443,11 +444,15 @@ export function list<F extends Schema.Struct.Fields>(
         const query = yield* checkList(resource, known, spec.paged, options)
         const within = timeField === undefined ? undefined : yield* TimeRange.filter(options)
         const walking = spec.paged && options.page === undefined
-        // fields the SDK needs besides those asked for: the id to fingerprint pages, the time to filter
-        const needed = [walking && known.includes("id") ? "id" : undefined, within ? timeField : undefined]
+        // fields the SDK needs besides those asked for: the identity to fingerprint pages (the id, or for
+        // records without one the time), the time to filter
+        const identity = known.includes("id") ? "id" : timeField
+        const needed = [walking ? identity : undefined, within ? timeField : undefined]
         const asked = query.fields as ReadonlyArray<string> | undefined
         const extra =
-          asked === undefined ? [] : needed.filter((f): f is string => f !== undefined && !asked.includes(f))
+          asked === undefined
+            ? []
+            : Array.from(new Set(needed)).filter((f): f is string => f !== undefined && !asked.includes(f))
         const projected = asked === undefined ? undefined : [...asked, ...extra]
         const records: Decoder<ReadonlyArray<unknown>> =
           projected === undefined ? whole : RecordDecoder.array(spec.schema.pick(...projected), { inPlace: true })

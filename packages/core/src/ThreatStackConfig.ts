@@ -65,7 +65,11 @@ export interface Options extends Settings_.CommonOptions {
   readonly orgId?: string | undefined
   /** The API generation: 1. For v2 use `ThreatStackV2.layer`. Default 1. */
   readonly apiVersion?: number | undefined
-  /** The full versioned base URL. Default `https://app.threatstack.com/api/v1`. */
+  /**
+   * The full versioned base URL: absolute `http(s)://`, no query, fragment or
+   * credentials; spaces around it and trailing slashes are trimmed. Default
+   * `https://app.threatstack.com/api/v1`.
+   */
   readonly baseUrl?: string | undefined
 }
 

@@ -39,8 +39,12 @@ import { Data, Duration } from "effect"
  *   have reached the server but no answer says whether it was applied (a
  *   timeout, a dropped connection, a 5xx). It is never retried, so nothing
  *   is created twice: look before you try again.
- * - `InvalidResponse`: the body is not JSON, is truncated, or does not match
- *   the record schema (see `path`)
+ * - `InvalidResponse`: the body is not JSON, is truncated, does not match
+ *   the record schema (see `path`), or is larger than `maxResponseBytes`;
+ *   or a listing would never end (the server repeated a page or a token, or
+ *   the listing went past `maxPages`). Never retried. Its `detail` never
+ *   quotes the body: only the server's JSON `message`/`errors`, a size, a
+ *   content type or a JSON type.
  * - `Transport`: no HTTP answer at all (connection refused, reset, DNS…)
  *
  * @example

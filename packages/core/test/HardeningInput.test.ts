@@ -430,6 +430,26 @@ describe("one rule for time", () => {
   })
 })
 
+describe("dismissing by query never widens the range", () => {
+  it.effect("an edge with milliseconds is refused; whole seconds (a Date on a second, a day) are sent", () => {
+    const http = scripted(() => Response.json({}))
+    return Effect.gen(function* () {
+      const ts = yield* ThreatStackV2.ThreatStackV2
+      const dismiss = (from: Date | string, until: Date | string) =>
+        ts.alerts.dismissWhere({ from, until, severity: 3, reason: "MAINTENANCE" })
+      const error = yield* Effect.flip(dismiss(new Date(Date.UTC(2017, 4, 1, 8, 0, 0, 600)), "2017-05-02"))
+      expect(invalidArgument(error).detail).toContain("whole seconds")
+      expect(
+        invalidArgument(yield* Effect.flip(dismiss("2017-05-01", new Date(Date.UTC(2017, 4, 2, 0, 0, 0, 1))))).argument
+      ).toBe("from")
+      expect(http.seen).toHaveLength(0)
+      yield* dismiss(new Date(Date.UTC(2017, 4, 1, 8)), new Date(Date.UTC(2017, 4, 1, 9)))
+      yield* dismiss("2017-05-01", "2017-05-01T08:00")
+      expect(http.seen).toHaveLength(2)
+    }).pipe(Effect.provide(v2(http.layer)))
+  })
+})
+
 describe("page and count are whole numbers up to a stated ceiling", () => {
   it.effect("page ≤ 10,000,000 and count ≤ 10,000; above is InvalidArgument, never 1e+21 on the wire", () => {
     const http = scripted()
@@ -471,6 +491,24 @@ describe("what travels in a header is checked up front", () => {
       const blank = yield* fromEnv(ThreatStackConfig.fromEnv, { THREATSTACK_API_KEY: KEY, THREATSTACK_ORG_ID: "   " })
       expect(Either.map(blank, (s) => s.orgId)).toEqual(Either.right(Option.none()))
       expect((yield* ThreatStackConfig.make({ apiKey: KEY, orgId: " o1\n" })).orgId).toEqual(Option.some("o1"))
+    })
+  )
+
+  it.effect("maxResponseBytes and tracePropagation from the environment, checked as options are", () =>
+    Effect.gen(function* () {
+      const set = yield* fromEnv(ThreatStackConfig.fromEnv, {
+        THREATSTACK_API_KEY: KEY,
+        THREATSTACK_MAX_RESPONSE_BYTES: "1048576",
+        THREATSTACK_TRACE_PROPAGATION: "true"
+      })
+      expect(Either.map(set, (s) => [s.maxResponseBytes, s.tracePropagation])).toEqual(Either.right([1_048_576, true]))
+      const bad = yield* fromEnv(ThreatStackConfig.fromEnv, {
+        THREATSTACK_API_KEY: KEY,
+        THREATSTACK_MAX_RESPONSE_BYTES: "lots"
+      })
+      expect(Either.isLeft(bad) && String(bad.left)).toMatch(/THREATSTACK_MAX_RESPONSE_BYTES/)
+      const defaults = yield* ThreatStackConfig.make({ apiKey: KEY })
+      expect([defaults.maxResponseBytes, defaults.tracePropagation]).toEqual([64 * 1024 * 1024, false])
     })
   )
 

@@ -151,6 +151,35 @@ describe("a listing that would never end", () => {
     }).pipe(Effect.provide(clientLayer(http.layer)))
   })
 
+  it.effect("logs (no id) projected to equal values: fingerprinted by their time, which the walk asks for", () => {
+    const logs = Array.from({ length: 30 }, (_, i) => ({
+      timestamp: Date.UTC(2017, 4, 1) + i * 1_000,
+      user: null,
+      type: "same",
+      action: "a",
+      description: "d",
+      source: "s",
+      user_id: null,
+      organization_id: "o1",
+      context: []
+    }))
+    const repeating = server(logs, "repeatLast")
+    const fine = server(logs, "none")
+    const typesOf = (http: ReturnType<typeof server>) =>
+      Effect.flatMap(ThreatStack.ThreatStack, (client) =>
+        Effect.either(Stream.runCollect(Stream.take(client.logs.list({ fields: ["type"], count: 10 }), 1_000)))
+      ).pipe(
+        Effect.provide(ThreatStack.layer({ apiKey: "test-api-key", maxRetries: 0 }).pipe(Layer.provide(http.layer)))
+      )
+    return Effect.gen(function* () {
+      const repeated = yield* typesOf(repeating)
+      expect(Either.isLeft(repeated) && repeated.left.message).toContain("repeated page 2 as page 3")
+      expect(repeating.stats.fields[0]).toBe("type,timestamp")
+      const listed = yield* typesOf(fine)
+      expect(Either.map(listed, Chunk.toReadonlyArray)).toEqual(Either.right(logs.map(() => ({ type: "same" }))))
+    })
+  })
+
   it.effect("maxPages bounds a walk, sequential and read-ahead; the default is stated", () => {
     const http = server(widgets(250), "none")
     return Effect.gen(function* () {

@@ -127,6 +127,33 @@ describe("response bodies are read with a bound", () => {
     )
   })
 
+  it.effect("a body whose Content-Length is over the bound is not read at all", () => {
+    let pulled = 0
+    const body = () =>
+      new ReadableStream<Uint8Array>({
+        pull: (controller) => {
+          pulled++
+          if (pulled > 4) controller.close()
+          else controller.enqueue(new Uint8Array(1024).fill(0x20))
+        }
+      })
+    const http = scripted(() => new Response(body(), { headers: { "content-length": "600000000" } }))
+    return Effect.gen(function* () {
+      const client = yield* ThreatStackClient.ThreatStackClient
+      const error = yield* Effect.flip(client.get("widgets", {}, Schema.Unknown))
+      expect(error._tag === "ThreatStackAPIError" && [error.reason, error.attempts]).toEqual(["InvalidResponse", 1])
+      expect(pulled).toBeLessThanOrEqual(1)
+      expect(http.seen.length).toBe(1)
+    }).pipe(
+      Effect.provide(
+        ThreatStackClient.layer.pipe(
+          Layer.provide(ThreatStackConfig.layer({ apiKey: SECRET, maxRetries: 3 })),
+          Layer.provide(http.layer)
+        )
+      )
+    )
+  })
+
   it.effect("a body without Content-Length is not read past the bound: the rest is never pulled", () => {
     let pulled = 0
     // 16 MiB in 64 KiB chunks (finite, so that a reader without a bound fails here rather than running out of memory)

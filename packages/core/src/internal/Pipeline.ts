@@ -23,7 +23,9 @@
  * does reach an error (those words, a header such as `x-request-id`, a
  * transport's message) has each token that holds the key replaced.
  *
- * Bodies are read as a stream and never past `maxResponseBytes`.
+ * Bodies are never read past `maxResponseBytes`: a declared `Content-Length`
+ * over it is refused unread; a body without one (or encoded, so that it may
+ * inflate) is read as a stream and dropped as soon as it passes the bound.
  *
  * @internal
  */
@@ -261,9 +263,11 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
   }
 
   /**
-   * The body as text, read as a stream and never past `maxResponseBytes`
-   * (`undefined` when it is larger: the rest is not read, the connection
-   * is dropped).
+   * The body as text, never read past `maxResponseBytes` (`undefined` when
+   * it is larger: the rest is not read, the connection is dropped). A body
+   * of a declared length within the bound, not encoded, is read at once (the
+   * client holds the body to its length); any other is streamed with the
+   * bound.
    */
   const readBody = (
     response: HttpClientResponse.HttpClientResponse

@@ -101,24 +101,8 @@ export const unsafeMake = (limit: Option.Option<Limit>): RateGate => {
     yield* waitPause
   })
 
-  const withSlot = Option.match(limit, {
-    onNone:
-      () =>
-      <A, E, R>(request: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-        Effect.zipRight(waitPause, request),
-    onSome: budgeted
-  })
-
-  return {
-    enter: withSlot(Effect.void),
-    withSlot,
-    pause: (duration) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Ref.update(pausedUntil, (until) => Math.max(until, now + Duration.toMillis(duration)))
-      )
-  }
-
-  function budgeted(budget: Limit) {
+  /** The slots of a budget: a request holds one from when it is sent until `interval` after it ends. */
+  const budgeted = (budget: Limit) => {
     const interval = Duration.toMillis(budget.interval)
     /** Slots held by requests under way. */
     let busy = 0
@@ -171,5 +155,22 @@ export const unsafeMake = (limit: Option.Option<Limit>): RateGate => {
         )
         return Effect.zipRight(acquire, Effect.ensuring(restore(request), release))
       })
+  }
+
+  const withSlot = Option.match(limit, {
+    onNone:
+      () =>
+      <A, E, R>(request: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+        Effect.zipRight(waitPause, request),
+    onSome: budgeted
+  })
+
+  return {
+    enter: withSlot(Effect.void),
+    withSlot,
+    pause: (duration) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Ref.update(pausedUntil, (until) => Math.max(until, now + Duration.toMillis(duration)))
+      )
   }
 }

@@ -12,7 +12,7 @@ import { NullableTimestamp, Timestamp } from "../internal/Timestamp.js"
 import { checkId, keepWithin, oneOf, orNone, timeQuery } from "../internal/V2Client.js"
 import * as Resource from "../Resource.js"
 import { InvalidArgument, type ThreatStackError } from "../ThreatStackError.js"
-import type * as TimeRange from "../TimeRange.js"
+import * as TimeRange from "../TimeRange.js"
 import type { Client } from "./Client.js"
 
 /**
@@ -205,7 +205,9 @@ export interface Service {
    * and `until` that matches at least one of `severity`, `ruleId`, `agentId`
    * (the official CLI requires one, so nobody dismisses a whole month by a
    * slip). Sent as `ruleID`/`agentID`, the official CLI's keys
-   * [unconfirmed].
+   * [unconfirmed]. `from`/`until` must fall on whole seconds (the API's
+   * unit; `until`'s second is included): an edge with milliseconds is
+   * refused rather than widened.
    */
   readonly dismissWhere: (options: {
     readonly from: TimeRange.TimeInput
@@ -312,6 +314,22 @@ export const make = (client: Client): Service => {
         return yield* new InvalidArgument({ argument: "from", detail: "dismissing by query needs both from and until" })
       }
       yield* oneOf("severity", options.severity, [1, 2, 3])
+      // the API takes whole seconds: rounding a sub-second edge outward would dismiss alerts outside the range
+      const from = yield* Effect.mapError(
+        TimeRange.parse("start", options.from),
+        (e) => new InvalidArgument({ argument: "from", detail: e.detail })
+      )
+      const until = yield* Effect.mapError(
+        TimeRange.parse("end", options.until),
+        (e) => new InvalidArgument({ argument: "until", detail: e.detail })
+      )
+      if (from.from % 1000 !== 0 || (until.to % 1000 !== 0 && (until.to + 1) % 1000 !== 0)) {
+        return yield* new InvalidArgument({
+          argument: "from",
+          detail:
+            "dismissing by query takes whole seconds (the API's unit); a range with milliseconds would dismiss alerts outside it"
+        })
+      }
       if (options.severity === undefined && options.ruleId === undefined && options.agentId === undefined) {
         return yield* new InvalidArgument({
           argument: "severity",

@@ -48,7 +48,11 @@ export interface Options extends Settings_.CommonOptions {
   readonly userId: string
   /** The organization to act on (Hawk's `ext`). `withOrganization` acts on another with the same key. */
   readonly orgId: string
-  /** The full versioned base URL. Default `https://api.threatstack.com/v2`. */
+  /**
+   * The full versioned base URL: absolute `http(s)://`, no query, fragment or
+   * credentials; spaces around it and trailing slashes are trimmed. Default
+   * `https://api.threatstack.com/v2`.
+   */
   readonly baseUrl?: string | undefined
   /** Where each Hawk nonce comes from (tests make it deterministic). Default 6 random bytes (WebCrypto), base64url. */
   readonly nonce?: (() => string) | undefined
