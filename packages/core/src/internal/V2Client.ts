@@ -123,17 +123,8 @@ export const keepWithin = <A>(
         }
   )
 
-/** Checks an id that goes into a path: non-empty, and not `.` or `..` (which change the endpoint). */
-export const checkId = (argument: string, id: unknown): Effect.Effect<string, InvalidArgument> => {
-  if (typeof id !== "string" || id.trim() === "" || id === "." || id === "..") {
-    return Effect.fail(new InvalidArgument({ argument, detail: `expected a non-empty id, got ${JSON.stringify(id)}` }))
-  }
-  try {
-    return Effect.succeed(encodeURIComponent(id))
-  } catch {
-    return Effect.fail(new InvalidArgument({ argument, detail: "the id is not valid text (a lone surrogate)" }))
-  }
-}
+/** Ids that go into a path are checked as v1's are: non-empty, not `.` or `..`, encodable. */
+export { checkId } from "../Resource.js"
 
 /**
  * A `get`: `Some` of the record, `None` exactly on 404.
