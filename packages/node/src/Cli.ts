@@ -32,12 +32,11 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { ValidationError } from "@effect/cli"
-import { Array as Arr, Duration, Effect, Option, Predicate, Stream } from "effect"
+import { Array as Arr, Effect, Option, Predicate, Stream } from "effect"
 import type { ConfigError, Schema } from "effect"
 import {
   Agents,
   Alerts,
-  FakeThreatStack,
   Logs,
   Organizations,
   Policies,
@@ -52,7 +51,7 @@ import { CliFailure, ExitCode, type Generation } from "./CliCommon.js"
 import * as CliOutput from "./CliOutput.js"
 import * as CliV2 from "./CliV2.js"
 import * as Demo from "./Demo.js"
-import * as FakeServer from "./FakeServer.js"
+import * as CliFakeServer from "./CliFakeServer.js"
 
 export {
   /**
@@ -386,7 +385,7 @@ const alertsCommand = Command.make(alerts.spec.key).pipe(
 )
 
 // ---------------------------------------------------------------------------
-// demo, fake-server
+// demo
 
 const demoCommand = Command.make(
   "demo",
@@ -430,77 +429,6 @@ const demoCommand = Command.make(
   )
 )
 
-const count = (name: string, fallback: number) =>
-  Options.integer(name).pipe(Options.withDefault(fallback), Options.withDescription(`${name} per organization`))
-
-const fakeServerCommand = Command.make(
-  "fake-server",
-  {
-    port: Options.integer("port").pipe(Options.withDefault(0), Options.withDescription("0: any free port")),
-    host: Options.text("host").pipe(Options.withDefault("127.0.0.1")),
-    seed: Options.integer("seed").pipe(Options.withDefault(1)),
-    span: Options.text("span").pipe(
-      Options.withDefault("30 days"),
-      Options.withDescription("how far back alerts and logs go")
-    ),
-    apiKey: Options.text("api-key").pipe(Options.withDefault(FakeThreatStack.defaultApiKey)),
-    latency: Options.text("latency").pipe(
-      Options.optional,
-      Options.withDescription("added to every answer, e.g. '20 millis'")
-    ),
-    organizations: count("organizations", 2),
-    agents: count("agents", 25),
-    alerts: count("alerts", 500),
-    logs: count("logs", 300),
-    policies: count("policies", 4),
-    users: count("users", 5)
-  },
-  (o) =>
-    Effect.gen(function* () {
-      const duration = (flag: string, text: string) =>
-        Option.match(Duration.decodeUnknown(text), {
-          onNone: () =>
-            Effect.fail(
-              new CliFailure({
-                message: `invalid --${flag} ${JSON.stringify(text)}: expected e.g. '30 days'`,
-                code: ExitCode.usage
-              })
-            ),
-          onSome: Effect.succeed
-        })
-      const span = yield* duration("span", o.span)
-      const latency = Option.isSome(o.latency) ? yield* duration("latency", o.latency.value) : undefined
-      const server = yield* FakeServer.make({
-        port: o.port,
-        host: o.host,
-        seed: o.seed,
-        span,
-        apiKey: o.apiKey,
-        counts: {
-          organizations: o.organizations,
-          agents: o.agents,
-          alerts: o.alerts,
-          logs: o.logs,
-          policies: o.policies,
-          users: o.users
-        },
-        faults: latency === undefined ? [] : [{ fault: { _tag: "Latency", delay: latency } }]
-      })
-      const v2 = server.v2Credentials
-      yield* CliOutput.write(
-        [
-          `Fake Threat Stack API listening at ${server.baseUrl} (v1) and ${server.v2BaseUrl} (v2)`,
-          `API key: ${o.apiKey}`,
-          `v2 user id: ${v2.userId}, organization id: ${v2.orgId}`,
-          `Try v1: THREATSTACK_BASE_URL=${server.baseUrl} THREATSTACK_API_KEY=${o.apiKey} threatstack alerts list`,
-          `Try v2: THREATSTACK_V2_BASE_URL=${server.v2BaseUrl} THREATSTACK_API_KEY=${o.apiKey} THREATSTACK_USER_ID=${v2.userId} THREATSTACK_ORG_ID=${v2.orgId} threatstack alerts list`,
-          ""
-        ].join("\n")
-      )
-      return yield* Effect.never
-    }).pipe(Effect.scoped)
-).pipe(Command.withDescription("serve the fake Threat Stack API until stopped"))
-
 /**
  * The whole command tree.
  *
@@ -522,7 +450,7 @@ export const command = Command.make("threatstack").pipe(
     ...Arr.map(v1Resources, v1ResourceCommand),
     ...CliV2.commands,
     demoCommand,
-    fakeServerCommand
+    CliFakeServer.command
   ])
 )
 
