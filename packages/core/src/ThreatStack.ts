@@ -6,9 +6,9 @@
  * @since 0.1.0
  */
 import type { HttpClient } from "@effect/platform"
-import type { ConfigError } from "effect"
 import { Context, Effect, Layer } from "effect"
 import type { Config } from "effect"
+import type * as ThreatStackError from "./ThreatStackError.js"
 import * as Agents from "./Agents.js"
 import * as Alerts from "./Alerts.js"
 import * as Logs from "./Logs.js"
@@ -180,5 +180,5 @@ export const layer = (
  */
 export const layerConfig = (
   config: Config.Config<ThreatStackConfig.Settings> = ThreatStackConfig.fromEnv
-): Layer.Layer<Services, ConfigError.ConfigError, HttpClient.HttpClient> =>
+): Layer.Layer<Services, ThreatStackError.ConfigurationError, HttpClient.HttpClient> =>
   layerWithoutConfig.pipe(Layer.provide(ThreatStackConfig.layerConfig(config)))

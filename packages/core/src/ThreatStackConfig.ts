@@ -6,9 +6,9 @@
  *
  * @since 0.1.0
  */
-import { Config, type ConfigError, Context, type Duration, type Effect, Either, Layer, Option } from "effect"
+import { Config, Context, type Duration, Effect, Either, Layer, Option } from "effect"
 import * as Settings_ from "./internal/Settings.js"
-import type { InvalidArgument } from "./ThreatStackError.js"
+import type { ConfigurationError, InvalidArgument } from "./ThreatStackError.js"
 
 /**
  * The v1 base URL of the live service.
@@ -177,7 +177,8 @@ export const make = (options: Options): Effect.Effect<Settings, InvalidArgument>
  * | `THREATSTACK_TRACE_PROPAGATION` | false |
  *
  * The values go through the same validation as {@link make}'s options; a
- * missing key or a bad value is a `ConfigError` naming the variable.
+ * missing key or a bad value is a `ConfigError` naming the variable
+ * ({@link layerConfig} turns it into a `ConfigurationError` that reads well).
  *
  * @example
  * ```ts
@@ -236,4 +237,5 @@ export const layer = (options: Options): Layer.Layer<ThreatStackConfig, InvalidA
  */
 export const layerConfig = (
   config: Config.Config<Settings> = fromEnv
-): Layer.Layer<ThreatStackConfig, ConfigError.ConfigError> => Layer.effect(ThreatStackConfig, config)
+): Layer.Layer<ThreatStackConfig, ConfigurationError> =>
+  Layer.effect(ThreatStackConfig, Effect.mapError(config, Settings_.configurationError))

@@ -1,7 +1,8 @@
 /**
- * The errors of the Threat Stack SDK: four tagged classes a caller can handle
- * by type (`Effect.catchTag("NotFound", …)`), and the mapping from an HTTP
- * status to an error reason.
+ * The errors of the Threat Stack SDK: four tagged classes an operation can
+ * fail with, which a caller can handle by type (`Effect.catchTag("NotFound",
+ * …)`), `ConfigurationError` for layers that read their settings from
+ * `Config`, and the mapping from an HTTP status to an error reason.
  *
  * None of them ever holds the API key: they carry the method, the URL (which
  * never contains the key; the key travels in a header) and what the caller
@@ -27,6 +28,7 @@
  * @since 0.1.0
  */
 import { Data, Duration } from "effect"
+import type { ConfigError } from "effect"
 
 /**
  * Why the API call failed, so that a caller can branch without reading the
@@ -208,6 +210,63 @@ export class InvalidArgument extends Data.TaggedError("InvalidArgument")<{
 }> {
   override get message(): string {
     return `invalid ${this.argument}: ${this.detail}`
+  }
+}
+
+/**
+ * One setting that could not be read from `Config`: the variable as the
+ * environment names it (`THREATSTACK_API_KEY`, or `MYAPP_THREATSTACK_API_KEY`
+ * under `Config.nested`), whether it is missing (unset or empty) or present
+ * but wrong, and what is wrong with it.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export interface ConfigProblem {
+  /** The variable, path segments joined with `_` as the environment provider joins them. */
+  readonly variable: string
+  /** `true` when the variable is unset or empty; `false` when its value is wrong. */
+  readonly missing: boolean
+  /** What is wrong and what is accepted (for a missing variable, what it is for). */
+  readonly detail: string
+}
+
+/**
+ * The settings could not be read from `Config` (`ThreatStack.layerConfig`,
+ * `ThreatStackV2.layerConfig`, `ThreatStackConfig.layerConfig` and the
+ * `NodeThreatStack` ones). Effect's `ConfigError` is kept as `cause`; the
+ * message is one readable line per problem, e.g. `THREATSTACK_API_KEY is
+ * not set: the Threat Stack API key (Settings, Application Keys)`.
+ *
+ * @example
+ * ```ts
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Effect, Layer } from "effect"
+ * import { ThreatStack } from "@effect-threatstack/core"
+ *
+ * const Live = ThreatStack.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))
+ *
+ * const program = Effect.flatMap(ThreatStack.ThreatStack, (ts) => ts.alerts.get("a1")).pipe(
+ *   Effect.provide(Live),
+ *   Effect.catchTag("ConfigurationError", (error) =>
+ *     Effect.logError(`fix the environment: ${error.problems.map((p) => p.variable).join(", ")}`)
+ *   )
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class ConfigurationError extends Data.TaggedError("ConfigurationError")<{
+  /** Every setting that failed: wrong values first, then missing ones. */
+  readonly problems: ReadonlyArray<ConfigProblem>
+  /** Effect's own error, for code that inspects it. */
+  readonly cause: ConfigError.ConfigError
+}> {
+  override get message(): string {
+    return this.problems
+      .map((p) => (p.missing ? `${p.variable} is not set: ${p.detail}` : `${p.variable} is invalid: ${p.detail}`))
+      .join("; ")
   }
 }
 

@@ -30,9 +30,10 @@
  * @since 0.2.0
  */
 import { HttpClient } from "@effect/platform"
-import { type Config, type ConfigError, Context, Effect, Either, Layer } from "effect"
+import { type Config, Context, Effect, Either, Layer } from "effect"
 import * as V2Client from "./internal/V2Client.js"
-import type { InvalidArgument } from "./ThreatStackError.js"
+import { configurationError } from "./internal/Settings.js"
+import type { ConfigurationError, InvalidArgument } from "./ThreatStackError.js"
 import * as Agents from "./v2/Agents.js"
 import * as Alerts from "./v2/Alerts.js"
 import * as AuditLogs from "./v2/AuditLogs.js"
@@ -215,4 +216,5 @@ export const layer = (options: Options): Layer.Layer<ThreatStackV2, InvalidArgum
  */
 export const layerConfig = (
   config: Config.Config<Settings> = Client.fromEnv
-): Layer.Layer<ThreatStackV2, ConfigError.ConfigError, HttpClient.HttpClient> => fromSettings(config)
+): Layer.Layer<ThreatStackV2, ConfigurationError, HttpClient.HttpClient> =>
+  fromSettings(Effect.mapError(config, configurationError))

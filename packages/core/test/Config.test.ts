@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
+import { Config, ConfigProvider, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
 import { ThreatStackConfig } from "@effect-threatstack/core"
 import { SECRET } from "./utils.js"
 
@@ -87,6 +87,66 @@ describe("ThreatStackConfig", () => {
       expect(Either.isLeft(badTimeout) && String(badTimeout.left)).toMatch(/THREATSTACK_TIMEOUT/)
       const v2 = yield* Effect.either(fromMap({ THREATSTACK_API_KEY: "test-key-1", THREATSTACK_API_VERSION: "2" }))
       expect(Either.isLeft(v2) && String(v2.left)).toMatch(/THREATSTACK_API_VERSION.*for API v2 use ThreatStackV2/)
+    })
+  )
+
+  it.effect("layerConfig fails with a ConfigurationError that reads as one line per problem", () =>
+    Effect.gen(function* () {
+      const unset = yield* Effect.flip(fromMap({}))
+      expect(unset._tag).toBe("ConfigurationError")
+      expect(unset.message).toBe(
+        "THREATSTACK_API_KEY is not set: the Threat Stack API key (in Threat Stack: Settings, Application Keys)"
+      )
+      expect(unset.problems).toEqual([expect.objectContaining({ variable: "THREATSTACK_API_KEY", missing: true })])
+      expect(unset.cause._op).toBe("MissingData")
+      // an empty or blank key reads as an unset one
+      for (const empty of ["", "   "]) {
+        expect((yield* Effect.flip(fromMap({ THREATSTACK_API_KEY: empty }))).message).toBe(unset.message)
+      }
+      // a wrong value names the variable and what is accepted, never Effect's "(Missing data …) or (Invalid data …)"
+      const retries = yield* Effect.flip(fromMap({ THREATSTACK_API_KEY: "test-key-1", THREATSTACK_MAX_RETRIES: "abc" }))
+      expect(retries.message).toMatch(/^THREATSTACK_MAX_RETRIES is invalid: .*whole number/)
+      expect(retries.message).not.toMatch(/Missing data|Invalid data|provided map/)
+      // several problems are all listed, wrong values first, each variable once
+      const two = yield* Effect.flip(fromMap({ THREATSTACK_API_VERSION: "one" }))
+      expect(two.problems.map((p) => [p.variable, p.missing])).toEqual([
+        ["THREATSTACK_API_VERSION", false],
+        ["THREATSTACK_API_KEY", true]
+      ])
+    })
+  )
+
+  it.effect("a flag-style provider in front of the environment still reports the wrong value, not a missing one", () =>
+    Effect.gen(function* () {
+      // the shape of a command line's settings: its own map, then the environment (an Or in Effect's ConfigError)
+      const provider = ConfigProvider.fromMap(new Map([["THREATSTACK_API_KEY", "test-key-1"]])).pipe(
+        ConfigProvider.orElse(() => ConfigProvider.fromMap(new Map([["THREATSTACK_API_VERSION", "one"]])))
+      )
+      const error = yield* Effect.flip(
+        ThreatStackConfig.ThreatStackConfig.pipe(
+          Effect.provide(ThreatStackConfig.layerConfig().pipe(Layer.provide(Layer.setConfigProvider(provider))))
+        )
+      )
+      expect(error.problems).toEqual([expect.objectContaining({ variable: "THREATSTACK_API_VERSION", missing: false })])
+    })
+  )
+
+  it.effect("under Config.nested the variables are named with their prefix", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        ThreatStackConfig.ThreatStackConfig.pipe(
+          Effect.provide(
+            ThreatStackConfig.layerConfig(Config.nested(ThreatStackConfig.fromEnv, "MYAPP")).pipe(
+              Layer.provide(
+                Layer.setConfigProvider(
+                  ConfigProvider.fromMap(new Map([["MYAPP_THREATSTACK_API_KEY", " "]]), { pathDelim: "_" })
+                )
+              )
+            )
+          )
+        )
+      )
+      expect(error.problems.map((p) => p.variable)).toEqual(["MYAPP_THREATSTACK_API_KEY"])
     })
   )
 

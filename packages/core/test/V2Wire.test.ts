@@ -449,10 +449,18 @@ describe("v2 settings", () => {
     })
   )
 
-  it.effect("a missing user id or a bad organization id is a ConfigError naming the variable", () =>
+  it.effect("a missing user id or a bad organization id is a ConfigurationError naming the variable", () =>
     Effect.gen(function* () {
       const missing = yield* Effect.either(fromMap({ THREATSTACK_API_KEY: KEY, THREATSTACK_ORG_ID: ORG }))
       expect(Either.isLeft(missing) && String(missing.left)).toMatch(/THREATSTACK_USER_ID/)
+      // an empty user id is as missing as an unset one, and the message says what the variable is for
+      const empty = yield* Effect.flip(
+        fromMap({ THREATSTACK_API_KEY: KEY, THREATSTACK_USER_ID: "", THREATSTACK_ORG_ID: ORG })
+      )
+      expect(empty._tag).toBe("ConfigurationError")
+      expect(empty.message).toBe(
+        "THREATSTACK_USER_ID is not set: the Threat Stack user id that goes with the API key (v2 signs requests with both)"
+      )
       const bad = yield* Effect.either(
         fromMap({ THREATSTACK_API_KEY: KEY, THREATSTACK_USER_ID: USER, THREATSTACK_ORG_ID: "with space" })
       )

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import type { Config, ConfigError } from "effect"
+import type { Config } from "effect"
 import { Layer } from "effect"
 import { ThreatStack, type ThreatStackConfig, type ThreatStackError, ThreatStackV2 } from "@effect-threatstack/core"
 
@@ -54,7 +54,7 @@ export const layer = (
  */
 export const layerConfig = (
   config?: Config.Config<ThreatStackConfig.Settings>
-): Layer.Layer<ThreatStack.Services, ConfigError.ConfigError> =>
+): Layer.Layer<ThreatStack.Services, ThreatStackError.ConfigurationError> =>
   ThreatStack.layerConfig(config).pipe(Layer.provide(NodeHttpClient.layerUndici))
 
 /**
@@ -111,5 +111,5 @@ export const layerV2 = (
  */
 export const layerV2Config = (
   config?: Config.Config<ThreatStackV2.Settings>
-): Layer.Layer<ThreatStackV2.ThreatStackV2, ConfigError.ConfigError> =>
+): Layer.Layer<ThreatStackV2.ThreatStackV2, ThreatStackError.ConfigurationError> =>
   ThreatStackV2.layerConfig(config).pipe(Layer.provide(NodeHttpClient.layerUndici))

@@ -8,7 +8,8 @@
  */
 import type { HttpClient } from "@effect/platform"
 import { Config, ConfigError, Duration, Either, Option, Predicate, Redacted, Schedule } from "effect"
-import { InvalidArgument } from "../ThreatStackError.js"
+import { ConfigurationError, InvalidArgument } from "../ThreatStackError.js"
+import type { ConfigProblem } from "../ThreatStackError.js"
 import type { NotFound, ThreatStackAPIError, Timeout } from "../ThreatStackError.js"
 import type { Limit } from "./RateLimit.js"
 
@@ -304,12 +305,24 @@ const duration = (raw: string): Duration.DurationInput =>
  */
 const whole = (raw: string): number => (/^\s*\d+\s*$/.test(raw) ? Number(raw) : (raw as unknown as number))
 
+/**
+ * A required text variable. Empty or blank counts as missing, so that
+ * `THREATSTACK_API_KEY=` reads the same as an unset key. (The error's path is
+ * empty: the provider prefixes it with the variable's own path.)
+ */
+export const requiredText = (name: string): Config.Config<string> =>
+  Config.string(name).pipe(
+    Config.mapOrFail((value) =>
+      value.trim() === "" ? Either.left(ConfigError.MissingData([], "empty")) : Either.right(value)
+    )
+  )
+
 const optional = (name: string) => Config.option(Config.string(name)).pipe(Config.map(Option.getOrUndefined))
 
 /** The shared options as the environment gives them (still unvalidated). */
 export const commonFromEnv = (baseUrlVariable: string): Config.Config<CommonOptions> =>
   Config.all({
-    apiKey: Config.redacted("THREATSTACK_API_KEY"),
+    apiKey: requiredText("THREATSTACK_API_KEY").pipe(Config.map(Redacted.make)),
     timeout: optional("THREATSTACK_TIMEOUT").pipe(Config.map((raw) => (raw === undefined ? undefined : duration(raw)))),
     baseUrl: optional(baseUrlVariable),
     maxRetries: optional("THREATSTACK_MAX_RETRIES").pipe(
@@ -368,3 +381,45 @@ export const fromConfig = <O, S>(
       ConfigError.InvalidData([variables[error.argument] ?? error.argument], error.detail)
     )
   )
+
+/** What each required variable is for, said when it is missing. */
+const purposes: Readonly<Record<string, string>> = {
+  THREATSTACK_API_KEY: "the Threat Stack API key (in Threat Stack: Settings, Application Keys)",
+  THREATSTACK_USER_ID: "the Threat Stack user id that goes with the API key (v2 signs requests with both)",
+  THREATSTACK_ORG_ID: "the Threat Stack organization id (v2 needs it on every request)"
+}
+
+/** The variable a path names, joined as the environment provider joins it. */
+const variableOf = (path: ReadonlyArray<string>): string => path.join("_")
+
+/** The leaves of a `ConfigError`: for an `Or`, the side that says a value is wrong wins over "missing". */
+const leaves = (error: ConfigError.ConfigError): ReadonlyArray<ConfigProblem> => {
+  switch (error._op) {
+    case "And":
+      return [...leaves(error.left), ...leaves(error.right)]
+    case "Or": {
+      const both = [...leaves(error.left), ...leaves(error.right)]
+      const wrong = both.filter((p) => !p.missing)
+      return wrong.length > 0 ? wrong : both
+    }
+    case "MissingData": {
+      const variable = variableOf(error.path)
+      const name = error.path.at(-1) ?? variable
+      return [{ variable, missing: true, detail: purposes[name] ?? "required" }]
+    }
+    default:
+      return [{ variable: variableOf(error.path), missing: false, detail: error.message }]
+  }
+}
+
+/**
+ * Turns Effect's `ConfigError` into ours: one problem per variable, wrong
+ * values before missing ones, each variable once.
+ */
+export const configurationError = (error: ConfigError.ConfigError): ConfigurationError => {
+  const seen = new Set<string>()
+  const problems = [...leaves(error)]
+    .sort((a, b) => Number(a.missing) - Number(b.missing))
+    .filter((p) => !seen.has(p.variable) && seen.add(p.variable) !== undefined)
+  return new ConfigurationError({ problems, cause: error })
+}

@@ -163,8 +163,8 @@ export const make = (options: Options): Effect.Effect<Settings, InvalidArgument>
 export const fromEnv: Config.Config<Settings> = Settings_.fromConfig(
   Config.all({
     common: Settings_.commonFromEnv("THREATSTACK_V2_BASE_URL"),
-    userId: Config.string("THREATSTACK_USER_ID"),
-    orgId: Config.string("THREATSTACK_ORG_ID")
+    userId: Settings_.requiredText("THREATSTACK_USER_ID"),
+    orgId: Settings_.requiredText("THREATSTACK_ORG_ID")
   }).pipe(Config.map(({ common, orgId, userId }): Options => ({ ...common, userId, orgId }))),
   validate,
   {
