@@ -9,7 +9,7 @@ import { connect } from "node:net"
 import * as HapiHawk from "@hapi/hawk"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { FakeThreatStack } from "@effect-threatstack/core"
+import { FakeThreatStack, ThreatStackError } from "@effect-threatstack/core"
 import { FakeServer } from "@effect-threatstack/node"
 
 const CREDENTIALS = FakeThreatStack.defaultV2Credentials
@@ -224,6 +224,28 @@ describe("the served fake answers what it cannot read with a 400", () => {
     )
   )
 
+  it.live("an absolute-form target with a broken authority, a lone % in the path: 400, not served", () =>
+    served({}, (server) =>
+      Effect.gen(function* () {
+        const request = (target: string) =>
+          `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: ${server.fake.apiKey}\r\nConnection: close\r\n\r\n`
+        for (const target of ["http://[/api/v1/agents", "http://[::1/api/v1/agents", "http:///api/v1/agents"]) {
+          const broken = yield* rawExchange(server.port, request(target))
+          expect([broken.status, JSON.parse(broken.body)]).toEqual([
+            400,
+            { errors: [`the request target cannot be read: ${JSON.stringify(target)}`] }
+          ])
+        }
+        const percent = yield* rawExchange(server.port, request("/api/v1/policies/%"))
+        expect([percent.status, JSON.parse(percent.body)]).toEqual([
+          400,
+          { status: "error", message: "malformed percent-encoding in the path: policies/%" }
+        ])
+        expect((yield* rawExchange(server.port, request("/api/v1/policies"))).status).toBe(200)
+      })
+    )
+  )
+
   it.live("a rate limit over the wire: x-rate-limit-remaining, then 429 with x-rate-limit-reset", () =>
     served({ rateLimit: { limit: 2, interval: "1 minute" } }, (server) =>
       Effect.gen(function* () {
@@ -252,5 +274,47 @@ describe("the served fake answers what it cannot read with a 400", () => {
         expect([removed.status, removed.text]).toEqual([204, ""])
       })
     )
+  )
+})
+
+describe("the served fake where it cannot listen: a typed error, never a defect", () => {
+  it.live("a port in use, an address not of this machine, a name that does not resolve", () =>
+    served({}, (server) =>
+      Effect.gen(function* () {
+        const failures = [
+          [{ port: server.port }, "port", `cannot listen on 127.0.0.1:${server.port}: the port is in use`],
+          [{ host: "192.0.2.1" }, "host", "cannot listen on 192.0.2.1:0: the address is not one of this machine's"],
+          [
+            { host: "no-such-host.invalid" },
+            "host",
+            "cannot listen on no-such-host.invalid:0: the host name does not resolve"
+          ]
+        ] as const
+        for (const [options, argument, detail] of failures) {
+          const error = yield* Effect.flip(served(options, () => Effect.void))
+          expect(error).toBeInstanceOf(ThreatStackError.InvalidArgument)
+          expect([error.argument, error.detail]).toEqual([argument, detail])
+        }
+        // the server whose port it is keeps serving
+        const still = yield* Effect.promise(() =>
+          fetch(`${server.baseUrl}/policies`, { headers: { authorization: server.fake.apiKey } })
+        )
+        expect(still.status).toBe(200)
+      })
+    )
+  )
+
+  it.live("a port out of range or not whole, an empty host: InvalidArgument before anything starts", () =>
+    Effect.gen(function* () {
+      for (const port of [-1, 65536, 70000, 1.5, Number.NaN]) {
+        const error = yield* Effect.flip(served({ port }, () => Effect.void))
+        expect([error.argument, error.detail]).toEqual([
+          "port",
+          `expected a whole number from 0 to 65535 (0: any free port), got ${port}`
+        ])
+      }
+      const empty = yield* Effect.flip(served({ host: " " }, () => Effect.void))
+      expect(empty.argument).toBe("host")
+    })
   )
 })

@@ -26,7 +26,8 @@
  * errors. An optional per-organization rate limiter serves both.
  *
  * Faults can be scripted per generation, method, path, page or request
- * number, and every request is recorded (never with its key).
+ * number (as objects, or as text with {@link parseFault}), and every
+ * request is recorded (never with its key).
  *
  * @example
  * ```ts
@@ -49,11 +50,12 @@
  */
 import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
 import type { HttpBody, HttpClientRequest } from "@effect/platform"
-import { Chunk, Clock, Context, Duration, Effect, Layer, Stream } from "effect"
+import { Chunk, Clock, Context, Duration, Effect, Either, Layer, Stream } from "effect"
 import * as Agents from "./Agents.js"
 import * as Alerts from "./Alerts.js"
 import * as FakeData from "./internal/FakeData.js"
 import type { Json } from "./internal/FakeData.js"
+import * as FaultSpec from "./internal/fake/FaultSpec.js"
 import * as Http from "./internal/fake/Http.js"
 import { uuidFor } from "./internal/fake/Ids.js"
 import * as RateLimiter from "./internal/fake/RateLimiter.js"
@@ -65,6 +67,7 @@ import * as Logs from "./Logs.js"
 import * as Organizations from "./Organizations.js"
 import * as Policies from "./Policies.js"
 import type * as Resource from "./Resource.js"
+import { InvalidArgument } from "./ThreatStackError.js"
 
 export type { Counts, Json, Supplied } from "./internal/FakeData.js"
 export { defaultCounts } from "./internal/FakeData.js"
@@ -249,6 +252,76 @@ export interface FaultRule {
   readonly times?: number | undefined
   readonly fault: Fault
 }
+
+/**
+ * A fault rule written as text, the form `threatstack fake-server --fault`
+ * takes: comma-separated items, exactly one of which names the fault.
+ *
+ * - the fault: `status=503` (optionally followed by `body=TEXT`, which must
+ *   come last and takes the rest, commas included), `latency=200 millis`,
+ *   `rate-limit` (optionally with `retry-after=SECONDS`, `reset-ms=MS`),
+ *   `html=502`, `empty=502` (`EmptyBody`), `wrong-type=FIELD`, `hang`,
+ *   `truncate`, `drop`
+ * - when it applies: `path=alerts` (relative to the generation's base;
+ *   `/api/v1/alerts` or `/v2/alerts`, under the default bases, also picks
+ *   the generation; `*` matches
+ *   any characters, as in `alerts/*`), `method=POST`, `page=N`,
+ *   `generation=1|2`, `nth=N`, `times=N`
+ *
+ * Fails with `InvalidArgument` (argument `fault`) naming what is wrong and the
+ * expected form.
+ *
+ * @example
+ * ```ts
+ * import { Either } from "effect"
+ * import { FakeThreatStack } from "@effect-threatstack/core"
+ *
+ * // 503 twice on v1's alerts listing, then the normal answer
+ * const rule = FakeThreatStack.parseFault("status=503,path=/api/v1/alerts,times=2")
+ * const faults = Either.isRight(rule) ? [rule.right] : []
+ * ```
+ *
+ * @since 0.2.0
+ */
+export const parseFault = (text: string): Either.Either<FaultRule, InvalidArgument> =>
+  Either.mapLeft(
+    FaultSpec.parseFault(text),
+    (problem) =>
+      new InvalidArgument({
+        argument: "fault",
+        detail: `${JSON.stringify(text)}: ${problem}; expected e.g. ${JSON.stringify(FaultSpec.faultExample)}`
+      })
+  )
+
+/**
+ * A rate limit written as text, the form `threatstack fake-server
+ * --rate-limit` takes, for the `rateLimit` option: `200/minute`,
+ * `200/1 minute`, `50/10 seconds`, `200 per minute` (a whole number ≥ 1 of
+ * requests per organization, per a positive duration). Fails with
+ * `InvalidArgument` (argument `rateLimit`) naming the expected form.
+ *
+ * @example
+ * ```ts
+ * import { Either } from "effect"
+ * import { FakeThreatStack } from "@effect-threatstack/core"
+ *
+ * const rateLimit = Either.getOrUndefined(FakeThreatStack.parseRateLimit("200/minute"))
+ * const TestLayer = FakeThreatStack.layer({ rateLimit })
+ * ```
+ *
+ * @since 0.2.0
+ */
+export const parseRateLimit = (
+  text: string
+): Either.Either<{ readonly limit: number; readonly interval: Duration.Duration }, InvalidArgument> =>
+  Either.mapLeft(
+    FaultSpec.parseRateLimit(text),
+    (problem) =>
+      new InvalidArgument({
+        argument: "rateLimit",
+        detail: `${JSON.stringify(text)}: ${problem}; expected e.g. ${JSON.stringify(FaultSpec.rateLimitExample)}`
+      })
+  )
 
 /**
  * A request as the fake received it. The `authorization` header is

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Layer, Option, Schema, Stream, TestClock } from "effect"
+import { Chunk, Duration, Effect, Either, Fiber, Layer, Option, Schema, Stream, TestClock } from "effect"
 import { Agents, FakeThreatStack, Logs, Resource, ThreatStackClient, ThreatStackConfig } from "@effect-threatstack/core"
 import { NOW, fakeOptions } from "./utils.js"
 
@@ -68,6 +68,32 @@ describe("FakeThreatStack semantics", () => {
         expect(ids((yield* call(fake, "agents")).json)).toEqual(all.slice(0, 20))
         expect((yield* call(fake, "agents?count=0")).status).toBe(400)
         expect((yield* call(fake, "agents?page=-1")).status).toBe(400)
+      })
+    )
+  )
+
+  it.effect("a count above Resource.maxCount is a 400 naming the ceiling, not a page that size", () =>
+    withFake({ counts: { alerts: Resource.maxCount + 5 } }, (fake) =>
+      Effect.gen(function* () {
+        const most = yield* call(fake, `alerts?count=${Resource.maxCount}`)
+        expect([most.status, (most.json as ReadonlyArray<unknown>).length]).toEqual([200, Resource.maxCount])
+        for (const query of [`count=${Resource.maxCount + 1}`, "limit=3000000", `count=${"9".repeat(400)}`]) {
+          const refused = yield* call(fake, `alerts?${query}`)
+          expect(refused.status).toBe(400)
+          expect(refused.json).toEqual({
+            status: "error",
+            message: `invalid count: ${query.split("=")[1]} is above ${Resource.maxCount}, the most records a page holds`
+          })
+        }
+      })
+    )
+  )
+
+  it.effect("the maxCount option still caps pages silently", () =>
+    withFake({ maxCount: 7 }, (fake) =>
+      Effect.gen(function* () {
+        const capped = yield* call(fake, "agents?count=20")
+        expect([capped.status, ids(capped.json).length]).toEqual([200, 7])
       })
     )
   )
@@ -274,6 +300,109 @@ describe("FakeThreatStack faults", () => {
         expect((yield* call(fake, "agents")).status).toBe(200)
       })
     )
+  )
+})
+
+describe("FakeThreatStack faults written as text (parseFault, parseRateLimit)", () => {
+  const parsed = (text: string) => Either.getOrThrow(FakeThreatStack.parseFault(text))
+
+  it.effect("the command line's form drives the fake: 503 twice on v1 alerts, other paths untouched", () =>
+    withFake({ faults: [parsed("status=503,path=/api/v1/alerts,times=2")] }, (fake) =>
+      Effect.gen(function* () {
+        const statuses: Array<number> = []
+        for (let i = 0; i < 3; i++) statuses.push((yield* call(fake, "alerts")).status)
+        expect(statuses).toEqual([503, 503, 200])
+        expect((yield* call(fake, "agents")).status).toBe(200)
+      })
+    )
+  )
+
+  it.effect("a glob path, a method, a page, and a body that keeps its commas", () =>
+    withFake(
+      {
+        faults: [parsed('path=alerts*,page=1,method=get,status=502,body={"a":1,"b":2}'), parsed("path=agents/*,drop")]
+      },
+      (fake) =>
+        Effect.gen(function* () {
+          expect((yield* call(fake, "alerts?page=0")).status).toBe(200)
+          const second = yield* call(fake, "alerts?page=1")
+          expect([second.status, second.body]).toEqual([502, '{"a":1,"b":2}'])
+          expect((yield* call(fake, "agents")).delivery).toBe("whole")
+          const first = ids((yield* call(fake, "agents?count=1")).json)[0]
+          expect((yield* call(fake, `agents/${first}`)).delivery).toBe("drop")
+        })
+    )
+  )
+
+  it("every fault and matcher of FaultRule has a written form", () => {
+    expect(parsed("latency=250 millis,generation=2,nth=3")).toEqual({
+      fault: { _tag: "Latency", delay: Duration.millis(250) },
+      generation: 2,
+      nth: 3
+    })
+    expect(parsed("rate-limit,retry-after=2,reset-ms=1500,path=/v2/alerts")).toEqual({
+      fault: { _tag: "RateLimit", retryAfter: 2, resetMs: 1500 },
+      path: "alerts",
+      generation: 2
+    })
+    expect(parsed("html=502")).toEqual({ fault: { _tag: "Html", status: 502 } })
+    expect(parsed("empty=503,method=POST")).toEqual({ fault: { _tag: "EmptyBody", status: 503 }, method: "POST" })
+    expect(parsed("wrong-type=severity")).toEqual({ fault: { _tag: "WrongType", field: "severity" } })
+    expect(parsed("hang,times=1")).toEqual({ fault: { _tag: "Hang" }, times: 1 })
+    expect(parsed(" truncate , path = policies ")).toEqual({ fault: { _tag: "Truncate" }, path: "policies" })
+  })
+
+  it("a bad spec is an InvalidArgument naming the problem and the expected form", () => {
+    const problems: ReadonlyArray<readonly [string, string]> = [
+      ["", "no fault"],
+      ["path=alerts", "no fault"],
+      ["status=503,drop", "one fault per spec, got status and drop"],
+      ["status=abc", 'status must be a whole number from 100 to 599, got "abc"'],
+      ["status=99", "status must be a whole number from 100 to 599"],
+      ["latency=fast", 'latency must be a duration such as "200 millis", got "fast"'],
+      ["status=503,times=0", "times must be a whole number ≥ 1"],
+      ["status=503,page=-1", "page must be a whole number ≥ 0"],
+      ["status=503,generation=3", "generation must be a whole number from 1 to 2"],
+      ["status=503,path=/api/v2/alerts", "path must be relative (alerts) or start with /api/v1/ or /v2/"],
+      ["status=503,path=/v2/alerts,generation=1", "generation=1 contradicts path=/v2/alerts"],
+      ["drop,retry-after=2", "retry-after goes with rate-limit"],
+      ["drop,body=x", "body goes with status"],
+      ["status=503,times=1,times=2", "times is given twice"],
+      ["status=503,,times=2", "an empty item between commas"],
+      ["status=503,colour=red", 'unknown key "colour"'],
+      ["status=503,method=GET POST", "method must be a word such as GET"]
+    ]
+    for (const [text, problem] of problems) {
+      const error = Either.getLeft(FakeThreatStack.parseFault(text)).pipe(Option.getOrThrow)
+      expect(error._tag).toBe("InvalidArgument")
+      expect(error.argument).toBe("fault")
+      expect(error.message).toContain(problem)
+      expect(error.message).toContain(`${JSON.stringify(text)}: `)
+      expect(error.message).toMatch(/expected e\.g\. "status=503,path=alerts,times=2"$/)
+    }
+  })
+
+  it.effect("parseRateLimit gives the rateLimit option: the fake's limiter answers 429 past it", () =>
+    Effect.gen(function* () {
+      expect(Either.getOrThrow(FakeThreatStack.parseRateLimit("200/minute"))).toEqual({
+        limit: 200,
+        interval: Duration.minutes(1)
+      })
+      expect(Either.getOrThrow(FakeThreatStack.parseRateLimit("50 per 10 seconds"))).toEqual({
+        limit: 50,
+        interval: Duration.seconds(10)
+      })
+      const rateLimit = Either.getOrThrow(FakeThreatStack.parseRateLimit("2/1 hour"))
+      const fake = yield* FakeThreatStack.make(fakeOptions({ rateLimit }))
+      const statuses: Array<number> = []
+      for (let i = 0; i < 3; i++) statuses.push((yield* call(fake, "agents")).status)
+      expect(statuses).toEqual([200, 200, 429])
+      for (const bad of ["", "200", "0/minute", "-5/minute", "200/fortnight", "200/0 seconds", "x/minute"]) {
+        const error = Either.getLeft(FakeThreatStack.parseRateLimit(bad)).pipe(Option.getOrThrow)
+        expect(error.argument).toBe("rateLimit")
+        expect(error.message).toMatch(/expected e\.g\. "200\/minute"$/)
+      }
+    })
   )
 })
 

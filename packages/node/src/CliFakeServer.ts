@@ -1,84 +1,143 @@
 /**
  * The `threatstack fake-server` command: the fake API from `FakeServer` on a
- * real port, for programs in any language to test against.
+ * real port, for programs in any language to test against, with the
+ * in-memory fake's fault scripting and rate limit as flags.
  *
  * @since 0.2.0
  */
 import { Command, Options } from "@effect/cli"
 import { FakeThreatStack } from "@effect-threatstack/core"
-import { Duration, Effect, Option } from "effect"
-import { CliFailure, ExitCode } from "./CliCommon.js"
+import type { ThreatStackError } from "@effect-threatstack/core"
+import { Duration, Effect, Either, Option } from "effect"
+import { usage } from "./CliCommon.js"
 import * as CliOutput from "./CliOutput.js"
 import * as FakeServer from "./FakeServer.js"
 
-const count = (name: string, fallback: number) =>
-  Options.integer(name).pipe(Options.withDefault(fallback), Options.withDescription(`${name} per organization`))
+/** A count flag: what it counts, its default and its least value. */
+const count = (name: keyof FakeThreatStack.Counts, what: string, min = 0) => ({
+  min,
+  option: Options.integer(name).pipe(
+    Options.withDefault(FakeThreatStack.defaultCounts[name]),
+    Options.withDescription(`${what} (default ${FakeThreatStack.defaultCounts[name]}, at least ${min})`)
+  )
+})
+
+const counts = {
+  organizations: count("organizations", "organizations the API key belongs to", 1),
+  agents: count("agents", "agents per organization"),
+  alerts: count("alerts", "alerts per organization"),
+  logs: count("logs", "log events per organization"),
+  policies: count("policies", "policies per organization"),
+  users: count("users", "users (v2 members) per organization, the key holder included")
+}
+
+type CountName = keyof typeof counts
+
+/** The flags' values as counts, or the first one below its least value. */
+const checkCounts = (given: Readonly<Record<CountName, number>>) =>
+  Effect.forEach(Object.entries(counts), ([name, { min }]) => {
+    const value = given[name as CountName]
+    return value >= min
+      ? Effect.succeed([name, value] as const)
+      : Effect.fail(usage(`invalid --${name} ${value}: expected a whole number ≥ ${min}`))
+  }).pipe(Effect.map((entries): Partial<FakeThreatStack.Counts> => Object.fromEntries(entries)))
+
+/** A text flag parsed by the fake's own parser; its error names the flag and the expected form. */
+const parsed = <A>(flag: string, result: Either.Either<A, ThreatStackError.InvalidArgument>) =>
+  Either.match(result, {
+    onLeft: (error) => Effect.fail(usage(`invalid --${flag} ${error.detail}`)),
+    onRight: Effect.succeed
+  })
+
+const duration = (flag: string, text: string) =>
+  Option.match(Duration.decodeUnknown(text), {
+    onNone: () => Effect.fail(usage(`invalid --${flag} ${JSON.stringify(text)}: expected e.g. '30 days'`)),
+    onSome: Effect.succeed
+  })
 
 /**
  * `threatstack fake-server`: serves the fake Threat Stack API (v1 and v2) on a
  * real port until stopped, and prints how to point a client at it.
+ * `--fault` (repeatable) and `--rate-limit` take the forms of
+ * `FakeThreatStack.parseFault` and `FakeThreatStack.parseRateLimit`. A bad
+ * flag, or a port or host it cannot listen on, is one line and exit 2.
  *
  * @since 0.2.0
  */
 export const command = Command.make(
   "fake-server",
   {
-    port: Options.integer("port").pipe(Options.withDefault(0), Options.withDescription("0: any free port")),
-    host: Options.text("host").pipe(Options.withDefault("127.0.0.1")),
-    seed: Options.integer("seed").pipe(Options.withDefault(1)),
+    port: Options.integer("port").pipe(
+      Options.withDefault(0),
+      Options.withDescription("port to listen on, 0 to 65535 (default 0: any free port)")
+    ),
+    host: Options.text("host").pipe(
+      Options.withDefault("127.0.0.1"),
+      Options.withDescription("address to listen on (default 127.0.0.1: this machine only)")
+    ),
+    seed: Options.integer("seed").pipe(
+      Options.withDefault(1),
+      Options.withDescription("seed of the generated data: the same seed gives the same records (default 1)")
+    ),
     span: Options.text("span").pipe(
       Options.withDefault("30 days"),
-      Options.withDescription("how far back alerts and logs go")
+      Options.withDescription("how far back alerts and logs go (default '30 days')")
     ),
-    apiKey: Options.text("api-key").pipe(Options.withDefault(FakeThreatStack.defaultApiKey)),
+    apiKey: Options.text("api-key").pipe(
+      Options.withDefault(FakeThreatStack.defaultApiKey),
+      Options.withDescription(
+        `the key the fake accepts, v1 and v2 (default ${FakeThreatStack.defaultApiKey}, a well-known test key)`
+      )
+    ),
     latency: Options.text("latency").pipe(
       Options.optional,
       Options.withDescription("added to every answer, e.g. '20 millis'")
     ),
-    organizations: count("organizations", 2),
-    agents: count("agents", 25),
-    alerts: count("alerts", 500),
-    logs: count("logs", 300),
-    policies: count("policies", 4),
-    users: count("users", 5)
+    faults: Options.text("fault").pipe(
+      Options.repeated,
+      Options.withDescription(
+        "a scripted fault, e.g. 'status=503,path=/api/v1/alerts,times=2': one of status=CODE[,body=TEXT] " +
+          "latency=DURATION rate-limit[,retry-after=S][,reset-ms=MS] html=CODE empty=CODE wrong-type=FIELD hang " +
+          "truncate drop, matched by path=alerts|/api/v1/alerts|/v2/alerts* method=M page=N generation=1|2 nth=N times=N"
+      )
+    ),
+    rateLimit: Options.text("rate-limit").pipe(
+      Options.optional,
+      Options.withDescription("requests per organization per interval, then 429, e.g. '200/minute' (default none)")
+    ),
+    organizations: counts.organizations.option,
+    agents: counts.agents.option,
+    alerts: counts.alerts.option,
+    logs: counts.logs.option,
+    policies: counts.policies.option,
+    users: counts.users.option
   },
   (o) =>
     Effect.gen(function* () {
-      const duration = (flag: string, text: string) =>
-        Option.match(Duration.decodeUnknown(text), {
-          onNone: () =>
-            Effect.fail(
-              new CliFailure({
-                message: `invalid --${flag} ${JSON.stringify(text)}: expected e.g. '30 days'`,
-                code: ExitCode.usage
-              })
-            ),
-          onSome: Effect.succeed
-        })
       const span = yield* duration("span", o.span)
       const latency = Option.isSome(o.latency) ? yield* duration("latency", o.latency.value) : undefined
+      const faults = yield* Effect.forEach(o.faults, (text) => parsed("fault", FakeThreatStack.parseFault(text)))
+      const rateLimit = Option.isSome(o.rateLimit)
+        ? yield* parsed("rate-limit", FakeThreatStack.parseRateLimit(o.rateLimit.value))
+        : undefined
       const server = yield* FakeServer.make({
         port: o.port,
         host: o.host,
         seed: o.seed,
         span,
         apiKey: o.apiKey,
-        counts: {
-          organizations: o.organizations,
-          agents: o.agents,
-          alerts: o.alerts,
-          logs: o.logs,
-          policies: o.policies,
-          users: o.users
-        },
-        faults: latency === undefined ? [] : [{ fault: { _tag: "Latency", delay: latency } }]
-      })
+        counts: yield* checkCounts(o),
+        rateLimit,
+        faults: [...(latency === undefined ? [] : [{ fault: { _tag: "Latency", delay: latency } } as const]), ...faults]
+      }).pipe(Effect.mapError((error) => usage(`invalid --${error.argument}: ${error.detail}`)))
       const v2 = server.v2Credentials
       yield* CliOutput.write(
         [
           `Fake Threat Stack API listening at ${server.baseUrl} (v1) and ${server.v2BaseUrl} (v2)`,
           `API key: ${o.apiKey}`,
           `v2 user id: ${v2.userId}, organization id: ${v2.orgId}`,
+          ...o.faults.map((text) => `Fault: ${text}`),
+          ...(Option.isSome(o.rateLimit) ? [`Rate limit: ${o.rateLimit.value} per organization`] : []),
           `Try v1: THREATSTACK_BASE_URL=${server.baseUrl} THREATSTACK_API_KEY=${o.apiKey} threatstack alerts list`,
           `Try v2: THREATSTACK_V2_BASE_URL=${server.v2BaseUrl} THREATSTACK_API_KEY=${o.apiKey} THREATSTACK_USER_ID=${v2.userId} THREATSTACK_ORG_ID=${v2.orgId} threatstack alerts list`,
           ""

@@ -13,16 +13,20 @@
  * faults need the raw socket, and the fake must not be the bottleneck of the
  * benchmarks.
  *
+ * A port or host it cannot listen on (a port in use, an address not of this
+ * machine, a port out of range) fails `make` with `InvalidArgument`
+ * (`port` or `host`), never a defect.
+ *
  * @since 0.1.0
  */
 import { createServer } from "node:http"
-import type { IncomingMessage, ServerResponse } from "node:http"
+import type { IncomingMessage, Server, ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Context, Effect, FiberSet, Layer } from "effect"
 import type { Scope } from "effect"
-import { FakeThreatStack, ThreatStack } from "@effect-threatstack/core"
-import type { ThreatStackConfig, ThreatStackError } from "@effect-threatstack/core"
+import { FakeThreatStack, ThreatStack, ThreatStackError } from "@effect-threatstack/core"
+import type { ThreatStackConfig } from "@effect-threatstack/core"
 
 /**
  * Where the fake listens, and the fake itself (to read requests, add faults).
@@ -81,11 +85,66 @@ export class FakeServer extends Context.Tag("@effect-threatstack/node/FakeServer
  * @category models
  */
 export interface Options extends FakeThreatStack.Options {
-  /** Default 0: an ephemeral port. */
+  /** 0 to 65535. Default 0: an ephemeral port. */
   readonly port?: number | undefined
-  /** Default `127.0.0.1`. */
+  /** A host name or address of this machine. Default `127.0.0.1`. */
   readonly host?: string | undefined
 }
+
+/** `host:port`, with an IPv6 address in brackets. */
+const hostPort = (host: string, port: number) => `${host.includes(":") ? `[${host}]` : host}:${port}`
+
+/** Why `listen` failed, in words, and which option to change. */
+const listenFailure = (host: string, port: number, error: unknown): ThreatStackError.InvalidArgument => {
+  const code = error instanceof Error && "code" in error ? error.code : undefined
+  const [argument, why] =
+    code === "EADDRINUSE"
+      ? ["port", "the port is in use"]
+      : code === "EACCES"
+        ? ["port", "permission denied (ports below 1024 need privileges)"]
+        : code === "EADDRNOTAVAIL"
+          ? ["host", "the address is not one of this machine's"]
+          : code === "ENOTFOUND" || code === "EAI_AGAIN"
+            ? ["host", "the host name does not resolve"]
+            : ["host", error instanceof Error ? error.message : String(error)]
+  return new ThreatStackError.InvalidArgument({ argument, detail: `cannot listen on ${hostPort(host, port)}: ${why}` })
+}
+
+/** Starts listening, or fails with why not. */
+const listen = (server: Server, host: string, port: number) =>
+  Effect.async<void, ThreatStackError.InvalidArgument>((resume) => {
+    const failed = (error: unknown) => resume(Effect.fail(listenFailure(host, port, error)))
+    server.once("error", failed)
+    try {
+      server.listen(port, host, () => {
+        server.off("error", failed)
+        resume(Effect.void)
+      })
+    } catch (error) {
+      server.off("error", failed)
+      failed(error)
+    }
+  })
+
+/** The port and host as given, checked. */
+const checkAddress = (options: Options) =>
+  Effect.gen(function* () {
+    const port = options.port ?? 0
+    const host = options.host ?? "127.0.0.1"
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      return yield* new ThreatStackError.InvalidArgument({
+        argument: "port",
+        detail: `expected a whole number from 0 to 65535 (0: any free port), got ${port}`
+      })
+    }
+    if (host.trim() === "") {
+      return yield* new ThreatStackError.InvalidArgument({
+        argument: "host",
+        detail: "expected a host name or address such as 127.0.0.1, got an empty one"
+      })
+    }
+    return { port, host }
+  })
 
 const headersOf = (req: IncomingMessage): Record<string, string | undefined> => {
   const out: Record<string, string | undefined> = {}
@@ -132,17 +191,22 @@ const addressed = (header: string | undefined): { readonly host: string; readonl
   return port > 65535 ? undefined : { host: (match[1] ?? "").toLowerCase(), port }
 }
 
-/** The origin-form target of a request line (an absolute-form one loses its scheme and authority). */
+/**
+ * The origin-form target of a request line (an absolute-form one loses its
+ * scheme and authority, which must be a valid one: `http://[/…` is not).
+ */
 const originForm = (target: string): string | undefined => {
   if (target.startsWith("/")) return target
-  const absolute = /^https?:\/\/[^/?#]*(.*)$/i.exec(target)
-  if (absolute === null) return undefined
-  const rest = absolute[1] ?? ""
+  const absolute = /^https?:\/\/([^/?#]*)(.*)$/i.exec(target)
+  if (absolute === null || !URL.canParse(`http://${absolute[1] ?? ""}/`)) return undefined
+  const rest = absolute[2] ?? ""
   return rest.startsWith("/") ? rest : `/${rest}`
 }
 
 /**
- * Serves a fake on a port until the scope closes.
+ * Serves a fake on a port until the scope closes. Fails with
+ * `InvalidArgument` (`port` or `host`) for a port out of range or in use, or
+ * an address it cannot listen on.
  *
  * @example
  * ```ts
@@ -160,8 +224,9 @@ const originForm = (target: string): string | undefined => {
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options = {}): Effect.Effect<Service, never, Scope.Scope> =>
+export const make = (options: Options = {}): Effect.Effect<Service, ThreatStackError.InvalidArgument, Scope.Scope> =>
   Effect.gen(function* () {
+    const where = yield* checkAddress(options)
     const fake = yield* FakeThreatStack.make(options)
     const run = yield* FiberSet.makeRuntime<never, void, never>()
     let listening: AddressInfo | undefined
@@ -255,20 +320,15 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
       }
     })
     server.keepAliveTimeout = 60_000
-    yield* Effect.acquireRelease(
+    yield* Effect.acquireRelease(listen(server, where.host, where.port), () =>
       Effect.async<void>((resume) => {
-        server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resume(Effect.void))
-      }),
-      () =>
-        Effect.async<void>((resume) => {
-          server.close(() => resume(Effect.void))
-          server.closeAllConnections()
-        })
+        server.close(() => resume(Effect.void))
+        server.closeAllConnections()
+      })
     )
     const address = server.address() as AddressInfo
     listening = address
-    const host = address.family === "IPv6" ? `[${address.address}]` : address.address
-    const origin = `http://${host}:${address.port}`
+    const origin = `http://${hostPort(address.address, address.port)}`
     return {
       baseUrl: `${origin}${(options.basePath ?? "/api/v1").replace(/\/+$/, "")}`,
       v2BaseUrl: `${origin}${(options.v2BasePath ?? "/v2").replace(/\/+$/, "")}`,
@@ -291,7 +351,9 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<FakeServer | FakeThreatStack.FakeThreatStack> =>
+export const layer = (
+  options: Options = {}
+): Layer.Layer<FakeServer | FakeThreatStack.FakeThreatStack, ThreatStackError.InvalidArgument> =>
   Layer.scopedContext(
     Effect.map(make(options), (server) =>
       Context.make(FakeServer, server).pipe(Context.add(FakeThreatStack.FakeThreatStack, server.fake))

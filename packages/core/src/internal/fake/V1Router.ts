@@ -9,6 +9,7 @@
  *
  * @internal
  */
+import { maxCount as countCeiling } from "../../Resource.js"
 import type { Collection, Json, Range } from "../FakeData.js"
 import { empty } from "../FakeData.js"
 import type { Answer } from "./Http.js"
@@ -31,7 +32,11 @@ export interface Settings {
   readonly specs: ReadonlyArray<RoutedSpec>
   /** The page size when a request has no `count`. */
   readonly defaultCount: number
-  /** The most records a page holds, whatever `count` asks. */
+  /**
+   * The most records a page holds, whatever `count` asks (a server that caps
+   * pages silently). A `count` above `Resource.maxCount` is refused with a
+   * 400 whatever this says.
+   */
   readonly maxCount: number
 }
 
@@ -65,9 +70,13 @@ export const route = (
   const path = segments.join("/")
   if (method !== "GET") return v1Error(405, `method ${method} not allowed`)
   const page = wholeNumber(params.get("page"), 0)
-  const count = wholeNumber(params.get("count") ?? params.get("limit"), 1)
+  const rawCount = params.get("count") ?? params.get("limit")
+  const count = wholeNumber(rawCount, 1)
   if (page === "invalid") return v1Error(400, `invalid page: ${params.get("page")}`)
-  if (count === "invalid") return v1Error(400, `invalid count: ${params.get("count") ?? params.get("limit")}`)
+  if (count === "invalid") return v1Error(400, `invalid count: ${rawCount}`)
+  if (count !== undefined && count > countCeiling) {
+    return v1Error(400, `invalid count: ${rawCount} is above ${countCeiling}, the most records a page holds`)
+  }
   const parsed = parseRange("start", params.get("start"), "end", params.get("end"))
   if (parsed._tag === "Left") return v1Error(400, parsed.message)
   const range: Range = { from: parsed.from, to: parsed.to }
