@@ -167,6 +167,8 @@ const structs: ReadonlyArray<readonly [string, Schema.Struct<Schema.Struct.Field
   ["v2 AuditRecord", V2.AuditLogs.AuditRecord],
   ["v2 Member", V2.Members.Member],
   ["v2 Rule", V2.Rules.Rule],
+  ["v2 RulesetWire", V2.Rulesets.RulesetWire],
+  ["v2 Ec2Server", V2.Servers.Ec2Server],
   ["v2 Cve", V2.Vulnerabilities.Cve],
   ["v2 AffectedServer", V2.Vulnerabilities.AffectedServer]
 ] as unknown as ReadonlyArray<readonly [string, Schema.Struct<Schema.Struct.Fields>]>

@@ -20,7 +20,7 @@ import {
   Stream,
   TestClock
 } from "effect"
-import { ThreatStack, ThreatStackV2, type V2 } from "@effect-threatstack/core"
+import { ThreatStack, ThreatStackV2, V2 } from "@effect-threatstack/core"
 
 const USER = "test_user_id"
 const KEY = "test_api_key"
@@ -465,6 +465,21 @@ describe("v2 settings", () => {
         fromMap({ THREATSTACK_API_KEY: KEY, THREATSTACK_USER_ID: USER, THREATSTACK_ORG_ID: "with space" })
       )
       expect(Either.isLeft(bad) && String(bad.left)).toMatch(/THREATSTACK_ORG_ID.*Hawk header cannot carry/)
+    })
+  )
+
+  it.effect("a user id or organization id a header cannot carry is refused before any request", () =>
+    Effect.gen(function* () {
+      for (const [field, value] of [
+        ["userId", "user\r\nX-Injected: 1"],
+        ["userId", "   "],
+        ["orgId", "org\nX-Injected: 1"],
+        ["orgId", "caf\u00e9"]
+      ] as const) {
+        const error = yield* Effect.flip(V2.Client.make({ apiKey: KEY, userId: USER, orgId: ORG, [field]: value }))
+        expect(error._tag).toBe("InvalidArgument")
+        expect(error.argument).toBe(field)
+      }
     })
   )
 

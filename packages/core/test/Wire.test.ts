@@ -93,6 +93,26 @@ describe("what goes on the wire", () => {
     })
   )
 
+  it.effect("ISO-8601 with a zone: Z and offsets with or without a colon go out as the UTC second they name", () =>
+    Effect.gen(function* () {
+      const cases: ReadonlyArray<readonly [string, string, string, string]> = [
+        ["2017-05-01T08:00:00Z", "2017-05-01T10:30:00-0530", "2017-05-01 08:00:00", "2017-05-01 16:00:00"],
+        ["2017-05-01T10:00:00+02:00", "2017-05-01T08:00", "2017-05-01 08:00:00", "2017-05-01 08:00:59"],
+        ["2017-05-01T07:59:59.999Z", "2017-05-01T08:00:00", "2017-05-01 07:59:59", "2017-05-01 08:00:00"]
+      ]
+      for (const [start, end, wireStart, wireEnd] of cases) {
+        const seen = yield* sent(
+          {},
+          Effect.flatMap(client, (c) => Stream.runDrain(c.alerts.list({ start, end, page: 0 })))
+        )
+        expect([seen[0]?.url.searchParams.get("start"), seen[0]?.url.searchParams.get("end")]).toEqual([
+          wireStart,
+          wireEnd
+        ])
+      }
+    })
+  )
+
   it.effect("fields are sent comma-separated", () =>
     Effect.gen(function* () {
       const [one] = yield* sent(
