@@ -27,11 +27,14 @@ for (const pkg of ["core", "node"]) {
     }
   }
 }
-for (const doc of ["docs/recipes.md"]) {
+// README's guide snippets continue one another (as the v1 guide's do) and are run by test/guide.test.ts and
+// test/v2.test.ts; the ones that stand alone (they start with their imports) are type-checked here.
+for (const doc of ["docs/recipes.md", "README.md"]) {
   const text = readFileSync(doc, "utf8")
   for (const match of text.matchAll(/```ts\n([\s\S]*?)```/g)) {
+    if (doc === "README.md" && !match[1].startsWith("import")) continue
     const line = text.slice(0, match.index).split("\n").length
-    writeFileSync(join(out, `docs-${line}.ts`), `// ${doc}:${line}\n${match[1]}\nexport {}\n`)
+    writeFileSync(join(out, `${doc.replace(/\W/g, "-")}-${line}.ts`), `// ${doc}:${line}\n${match[1]}\nexport {}\n`)
     count++
   }
 }

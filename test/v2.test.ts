@@ -91,6 +91,29 @@ describe.each(cases)("v2 against the fake, %s", (_, layerOf) => {
     }).pipe(Effect.provide(layerOf()))
   )
 
+  it.live("dismissWhere by query dismisses exactly the active alerts it names, and no other", () =>
+    Effect.gen(function* () {
+      const ts = yield* ThreatStackV2.ThreatStackV2
+      const window = { from: "2017-05-20", until: "2017-05-25" }
+      const before = yield* all(ts.alerts.list(window))
+      const agentId = before[0]?.agentId ?? ""
+      const named = before.filter((a) => a.agentId === agentId).map((a) => a.id)
+      const others = before.filter((a) => a.agentId !== agentId).map((a) => a.id)
+      expect(named.length).toBeGreaterThan(0)
+      expect(others.length).toBeGreaterThan(0)
+      // the README's example, on one agent over five days
+      yield* ts.alerts.dismissWhere({ ...window, agentId, reason: "OTHER", text: "patching" })
+      expect(yield* all(ts.alerts.list({ ...window, agentId }))).toEqual([])
+      for (const id of named) {
+        expect(Option.map(yield* ts.alerts.get(id), (a) => [a.isDismissed, a.dismissReason])).toEqual(
+          Option.some([true, "OTHER"])
+        )
+      }
+      const after = yield* all(ts.alerts.list(window))
+      expect(after.map((a) => a.id).sort()).toEqual([...others].sort())
+    }).pipe(Effect.provide(layerOf()))
+  )
+
   it.live("a ruleset and its rules: create, read back, name taken, validation in the API's words, delete", () =>
     Effect.gen(function* () {
       const ts = yield* ThreatStackV2.ThreatStackV2
