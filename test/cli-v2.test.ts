@@ -409,9 +409,9 @@ describe("threatstack demo --api-version 2", { timeout: 120_000 }, () => {
     expect(run.stderr).toBe("")
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/^Threat Stack demo \(v2\), against the embedded fake API/)
-    const before = /by severity: high \d+ · medium \d+ · low \d+; active high (\d+)/.exec(run.stdout)
+    const before = /by severity: 1 high: \d+ · 2 medium: \d+ · 3 low: \d+; active high (\d+)/.exec(run.stdout)
     const after =
-      /Again, by severity: high \d+ · medium \d+ · low \d+ \(dismissed alerts still count\); active high (\d+)/.exec(
+      /Again, by severity: 1 high: \d+ · 2 medium: \d+ · 3 low: \d+ \(dismissed alerts still count\); active high (\d+)/.exec(
         run.stdout
       )
     expect(Number(before?.[1])).toBeGreaterThan(0)

@@ -30,10 +30,22 @@
  *
  * @since 0.1.0
  */
-import { Args, Command, Options } from "@effect/cli"
-import { ValidationError } from "@effect/cli"
-import { Array as Arr, Effect, Option, Predicate, Stream } from "effect"
-import type { ConfigError, Schema } from "effect"
+import { Args, CliConfig, Command, CommandDescriptor, type HelpDoc, Options, ValidationError } from "@effect/cli"
+import type { CliApp, Span } from "@effect/cli"
+import {
+  Array as Arr,
+  Duration,
+  Effect,
+  FiberRef,
+  HashMap,
+  HashSet,
+  Logger,
+  LogLevel,
+  Option,
+  Predicate,
+  Stream
+} from "effect"
+import type { Schema } from "effect"
 import {
   Agents,
   Alerts,
@@ -158,23 +170,14 @@ const v1Resources: Arr.NonEmptyReadonlyArray<CliResource> = [
 // list
 
 const timeOptions = {
-  start: Options.text("start").pipe(
-    Options.optional,
-    Options.withDescription("v1: 2017-05-01 or '2017-05-01 08:00:00' (UTC)")
-  ),
-  end: Options.text("end").pipe(
-    Options.optional,
-    Options.withDescription("v1: 2017-05-31 or '2017-05-31 23:00:00' (UTC)")
-  )
+  start: CliCommon.time("start", "start", "v1: from this time"),
+  end: CliCommon.time("end", "end", "v1: until this time")
 }
 
 /** Only for resources whose spec pages by number (`paging: "pages"`). */
 const pageOptions = {
-  page: Options.integer("page").pipe(Options.optional, Options.withDescription("v1: only this page (0-based)")),
-  count: Options.integer("count").pipe(
-    Options.optional,
-    Options.withDescription("v1: page size (default 100 when walking)")
-  )
+  page: CliCommon.integer("page", 0, "v1: only this page (0-based)").pipe(Options.optional),
+  count: CliCommon.integer("count", 1, "v1: page size (default 100 when walking)").pipe(Options.optional)
 }
 
 type ListFlags = CliCommon.Connection & {
@@ -198,7 +201,8 @@ const runList = (resource: CliResource, o: ListFlags, paging: Pick<Resource.Page
       return CliOutput.writeStream(
         limited,
         o.format,
-        Option.getOrElse(fields, () => resource.columns)
+        Option.getOrElse(fields, () => resource.columns),
+        resource.spec.key
       )
     })
   )
@@ -357,7 +361,7 @@ const usersCommand = Command.make(
         Effect.gen(function* () {
           const client = yield* ThreatStack.ThreatStack
           const users = yield* client.organizations.users(o.orgId)
-          yield* CliOutput.writeStream(Stream.fromIterable(users), o.format, USER_COLUMNS)
+          yield* CliOutput.writeStream(Stream.fromIterable(users), o.format, USER_COLUMNS, "users")
         })
       )
     )
@@ -373,6 +377,8 @@ const v1ResourceCommand = (resource: CliResource) =>
       ...(resource.spec.key === Organizations.spec.key ? [usersCommand] : [])
     ])
   )
+
+const v1Commands = Arr.map(v1Resources, v1ResourceCommand)
 
 const agentsCommand = Command.make(agents.spec.key).pipe(
   Command.withDescription("v1 and v2: the agents"),
@@ -447,12 +453,33 @@ export const command = Command.make("threatstack").pipe(
   Command.withSubcommands([
     agentsCommand,
     alertsCommand,
-    ...Arr.map(v1Resources, v1ResourceCommand),
+    ...v1Commands,
     ...CliV2.commands,
     demoCommand,
     CliFakeServer.command
   ])
 )
+
+/** What an API error is, in words: its reason split into lower-case words (`RateLimited`: `rate limited`). */
+const reasonWords = (reason: string): string => reason.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase()
+
+/** The request a failure answered: `[GET https://…/alerts, 3 attempts]`. */
+const requestOf = (error: { readonly method: string; readonly url: string; readonly attempts: number }): string =>
+  `[${error.method} ${error.url}, ${CliOutput.count(error.attempts, "attempt")}]`
+
+/**
+ * An API error on one line, each thing said once: `unauthorized (HTTP 401):
+ * missing or invalid API key [GET …, 1 attempt]`. The server's words lose a
+ * leading repeat of the reason (`Unauthorized: …`).
+ */
+const apiError = (error: ThreatStackError.ThreatStackAPIError, what = reasonWords(error.reason)): string => {
+  const status = error.status === undefined ? "" : ` (HTTP ${error.status})`
+  const wait = error.retryAfter === undefined ? "" : `, retry after ${Duration.format(error.retryAfter)}`
+  const repeat = new RegExp(`^\\s*(${error.reason}|${reasonWords(error.reason)})\\s*[:.-]\\s*`, "i")
+  const detail = error.detail.replace(repeat, "")
+  const at = error.path === undefined ? "" : ` at ${error.path}`
+  return `${what}${status}${wait}: ${detail}${at} ${requestOf(error)}`
+}
 
 /**
  * Maps every failure to one line and an exit code. The key never appears:
@@ -469,7 +496,7 @@ export const command = Command.make("threatstack").pipe(
  * @since 0.1.0
  */
 export const failureOf = (
-  error: ThreatStackError.ThreatStackError | ConfigError.ConfigError | CliFailure
+  error: ThreatStackError.ThreatStackError | ThreatStackError.ConfigurationError | CliFailure
 ): CliFailure => {
   const fail = (message: string, code: number) => new CliFailure({ message, code })
   switch (error._tag) {
@@ -478,31 +505,34 @@ export const failureOf = (
     case "InvalidArgument":
       return fail(error.message, ExitCode.usage)
     case "NotFound":
-      return fail(error.message, ExitCode.notFound)
+      return fail(
+        `${/\bnot found\b/i.test(error.detail) ? error.detail : `not found: ${error.detail}`} ${requestOf(error)}`,
+        ExitCode.notFound
+      )
     case "Timeout":
       return fail(`timeout: ${error.message}`, ExitCode.timeout)
     case "ThreatStackAPIError":
       switch (error.reason) {
         case "Unauthorized":
         case "Forbidden":
-          return fail(error.message, ExitCode.auth)
+          return fail(apiError(error), ExitCode.auth)
         case "RateLimited":
-          return fail(`rate limited after retries: ${error.message}`, ExitCode.rateLimited)
+          return fail(apiError(error, "rate limited, retries spent"), ExitCode.rateLimited)
         case "Conflict":
-          return fail(`conflict: ${error.message}`, ExitCode.conflict)
+          return fail(apiError(error), ExitCode.conflict)
         case "OutcomeUnknown":
           return fail(
-            `outcome unknown, it may have been applied: look before trying again: ${error.message}`,
+            apiError(error, "outcome unknown, it may have been applied: look before trying again"),
             ExitCode.outcomeUnknown
           )
         default:
-          return fail(error.message, ExitCode.api)
+          return fail(apiError(error), ExitCode.api)
       }
-    default: {
-      const missing = missingSetting(error)
+    case "ConfigurationError": {
+      const missing = REQUIRED.find((r) => error.problems.some((p) => p.missing && p.variable === r.variable))
       return fail(
         missing === undefined
-          ? `configuration: ${String(error)}`
+          ? error.message
           : `no ${missing.what}: set ${missing.variable} or pass ${missing.flag} (or try --demo)`,
         ExitCode.usage
       )
@@ -517,24 +547,402 @@ const REQUIRED = [
   { variable: "THREATSTACK_ORG_ID", what: "organization id", flag: "--org-id" }
 ] as const
 
-/** Whether the settings failed for want of a variable: a `MissingData` at its path, anywhere in the error's tree. */
-const missingVariable = (error: ConfigError.ConfigError, variable: string): boolean => {
-  switch (error._op) {
-    case "And":
-    case "Or":
-      return missingVariable(error.left, variable) || missingVariable(error.right, variable)
-    case "MissingData":
-      return error.path.includes(variable)
+// ---------------------------------------------------------------------------
+// the words before the options, help, and @effect/cli's own errors
+
+type Descriptor = CommandDescriptor.Command<unknown>
+
+/** A command of the tree: its own help, and what may follow it. */
+interface Node {
+  readonly path: ReadonlyArray<string>
+  readonly help: () => HelpDoc.HelpDoc
+  readonly children: ReadonlyArray<readonly [string, Node]>
+}
+
+const config = CliConfig.defaultConfig
+
+/** Subcommands in the order people look for them: `list`, `get`, then the others by name. */
+const byUse = (names: Iterable<string>): ReadonlyArray<string> => {
+  const rank = (name: string) => ["list", "get"].indexOf(name) >>> 0
+  return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+}
+
+const leafNode = (path: ReadonlyArray<string>, descriptor: Descriptor): Node => ({
+  path,
+  help: () => CommandDescriptor.getHelp(descriptor, config),
+  children: []
+})
+
+const groupNode = (
+  path: ReadonlyArray<string>,
+  descriptor: Descriptor,
+  children: HashMap.HashMap<string, Descriptor>
+): Node => ({
+  path,
+  help: () => CommandDescriptor.getHelp(descriptor, config),
+  children: byUse(HashMap.keys(children)).map((name) => [
+    name,
+    leafNode([...path, name], HashMap.unsafeGet(children, name))
+  ])
+})
+
+const nameOf = (descriptor: Descriptor): string => Arr.fromIterable(CommandDescriptor.getNames(descriptor))[0] ?? ""
+
+const groupEntry = (descriptor: Descriptor) =>
+  [nameOf(descriptor), CommandDescriptor.getSubcommands(descriptor)] as const
+
+/** The commands that hold others, by name. */
+const groups: ReadonlyMap<string, HashMap.HashMap<string, Descriptor>> = new Map(
+  [
+    agentsCommand.descriptor,
+    alertsCommand.descriptor,
+    ...[...v1Commands, ...CliV2.commands].map((c) => c.descriptor)
+  ].map(groupEntry)
+)
+
+/** The whole tree, in help order (the order of `command`'s subcommands). */
+const tree: Node = (() => {
+  const top = Command.getSubcommands(command)
+  const order = [...groups.keys(), nameOf(demoCommand.descriptor), nameOf(CliFakeServer.command.descriptor)]
+  return {
+    path: [],
+    help: () => Command.getHelp(command, config),
+    children: order.map((name) => {
+      const descriptor = HashMap.unsafeGet(top, name)
+      const children = groups.get(name)
+      return [name, children === undefined ? leafNode([name], descriptor) : groupNode([name], descriptor, children)]
+    })
+  }
+})()
+
+const BUILT_IN = new Set(["--help", "-h", "--version", "--completions", "--wizard"])
+
+/** Where the words before the options lead: a command, help for one, or what is wrong with them. */
+type Route =
+  | { readonly _tag: "Run"; readonly node: Node }
+  | { readonly _tag: "Help"; readonly node: Node }
+  | { readonly _tag: "Wrong"; readonly message: string }
+
+const choices = (node: Node) => CliCommon.orList(node.children.map(([name]) => name))
+
+const commandLine = (node: Node) => ["threatstack", ...node.path].join(" ")
+
+/**
+ * Walks the command words: each must name a subcommand of the one before
+ * until a command that runs is reached. `--help` anywhere asks for the help
+ * of the command reached; a bare `threatstack` shows the top help.
+ */
+const route = (args: ReadonlyArray<string>): Route => {
+  const end = args.indexOf("--")
+  const words = end === -1 ? args : args.slice(0, end)
+  const help = words.includes("--help") || words.includes("-h")
+  let node = tree
+  for (const [i, word] of words.entries()) {
+    if (node.children.length === 0) break
+    const next = node.children.find(([name]) => name === word)
+    if (next !== undefined) {
+      node = next[1]
+      continue
+    }
+    if (help) return { _tag: "Help", node }
+    if (BUILT_IN.has(word.split("=")[0] ?? word)) return { _tag: "Run", node }
+    const where = node === tree ? "" : ` of '${commandLine(node)}'`
+    if (word.startsWith("-")) {
+      return { _tag: "Wrong", message: `options go after the command: ${movedOption(words, i) ?? choices(node)}` }
+    }
+    return { _tag: "Wrong", message: `'${word}' is not a command${where}: use ${choices(node)}` }
+  }
+  if (help || node === tree) return { _tag: "Help", node }
+  if (node.children.length > 0) {
+    return { _tag: "Wrong", message: `'${commandLine(node)}' needs a subcommand: ${choices(node)}` }
+  }
+  return { _tag: "Run", node }
+}
+
+/**
+ * The line with the option at `at` (and its value, when the word after it is
+ * not a command) moved to the end, when that makes a command that runs:
+ * `threatstack alerts list --demo`; else nothing.
+ */
+const movedOption = (words: ReadonlyArray<string>, at: number): string | undefined => {
+  const taken = words[at + 1] !== undefined && !isCommandWord(words[at + 1] ?? "") ? 2 : 1
+  const moved = [...words.slice(0, at), ...words.slice(at + taken), ...words.slice(at, at + taken)]
+  return route(moved)._tag === "Run" ? ["threatstack", ...moved].join(" ") : undefined
+}
+
+const isCommandWord = (word: string): boolean => {
+  const visit = (node: Node): boolean => node.children.some(([name, child]) => name === word || visit(child))
+  return visit(tree)
+}
+
+// -- rendering
+
+const spanText = (span: Span.Span): string => {
+  switch (span._tag) {
+    case "Text":
+    case "URI":
+      return span.value
+    case "Sequence":
+      return spanText(span.left) + spanText(span.right)
     default:
-      return false
+      return spanText(span.value)
   }
 }
 
-/** The first required setting the error says is missing. */
-const missingSetting = (error: ConfigError.ConfigError) => REQUIRED.find((r) => missingVariable(error, r.variable))
+type Block = HelpDoc.Header | HelpDoc.Paragraph | HelpDoc.DescriptionList | HelpDoc.Enumeration
+
+const blocks = (doc: HelpDoc.HelpDoc): ReadonlyArray<Block> => {
+  switch (doc._tag) {
+    case "Empty":
+      return []
+    case "Sequence":
+      return [...blocks(doc.left), ...blocks(doc.right)]
+    default:
+      return [doc]
+  }
+}
+
+/** The text of a help document on one line: what `@effect/cli` says when it refuses a command line. */
+const plainText = (doc: HelpDoc.HelpDoc): string =>
+  blocks(doc)
+    .map((block) => {
+      switch (block._tag) {
+        case "DescriptionList":
+          return block.definitions.map(([term, text]) => `${spanText(term)}: ${plainText(text)}`).join("; ")
+        case "Enumeration":
+          return block.elements.map(plainText).join("; ")
+        default:
+          return spanText(block.value)
+      }
+    })
+    .join(" ")
+    .trim()
+
+/** What `@effect/cli` says of every flag of a kind, which tells the reader nothing. */
+const BOILERPLATE = [
+  /^A user-defined piece of text/,
+  /^A true or false value\.$/,
+  /^An? (integer|floating point|date|path)/,
+  /^One of the following: /,
+  /^This setting is optional\./,
+  /^This (option|argument) can be set from environment variables\.$/
+]
+
+const REPEATED = /^This (option|argument) may be repeated zero or more times\.$/
+
+interface Entry {
+  readonly term: string
+  readonly text: string
+}
+
+/** The sections of a command's help: its description, and its arguments and options without the built-in ones. */
+const sections = (doc: HelpDoc.HelpDoc) => {
+  let header = ""
+  const description: Array<string> = []
+  const entries: Record<"ARGUMENTS" | "OPTIONS", Array<Entry>> = { ARGUMENTS: [], OPTIONS: [] }
+  for (const block of blocks(doc)) {
+    if (block._tag === "Header") header = spanText(block.value)
+    else if (block._tag === "Paragraph" && header === "DESCRIPTION") description.push(spanText(block.value))
+    else if (block._tag === "DescriptionList" && (header === "ARGUMENTS" || header === "OPTIONS")) {
+      for (const [span, text] of block.definitions) {
+        const term = spanText(span).replace(/^\((.*)\)$/, "$1")
+        if (BUILT_IN.has(term.split(" ")[0] ?? "") || /^(-h, )?--help|^--log-level/.test(term)) continue
+        const words = blocks(text).flatMap((b) => (b._tag === "Paragraph" ? [spanText(b.value)] : []))
+        const said = words
+          .filter((w) => !BOILERPLATE.some((re) => re.test(w)))
+          .map((w) => (REPEATED.test(w) ? "(repeatable)" : w))
+        entries[header].push({ term, text: said.join(" ") })
+      }
+    }
+  }
+  return { description: description.join(" "), arguments: entries.ARGUMENTS, options: entries.OPTIONS }
+}
+
+/** Whether help may be coloured: stdout a terminal and `NO_COLOR` unset or empty. */
+const colour = (): boolean => process.stdout.isTTY === true && (process.env.NO_COLOR ?? "") === ""
+
+const width = (): number => Math.max(40, Math.min(process.stdout.isTTY ? (process.stdout.columns ?? 80) : 80, 120))
+
+/** `text` in lines of at most `room` characters, broken at spaces. */
+const wrap = (text: string, room: number): ReadonlyArray<string> => {
+  const lines: Array<string> = []
+  let line = ""
+  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
+    if (line !== "" && line.length + 1 + word.length > room) {
+      lines.push(line)
+      line = word
+    } else line = line === "" ? word : `${line} ${word}`
+  }
+  return line === "" ? lines : [...lines, line]
+}
+
+const bold = (text: string) => (colour() ? `\x1b[1m${text}\x1b[0m` : text)
+
+/** Terms and their texts in two columns, texts wrapped to the width; a long term puts its text on the next line. */
+const columns = (entries: ReadonlyArray<Entry>): string => {
+  const termWidth = Math.min(28, Math.max(0, ...entries.map((e) => e.term.length)))
+  const room = Math.max(20, width() - termWidth - 4)
+  return entries
+    .flatMap(({ term, text }) => {
+      const lines = wrap(text, room)
+      const pad = " ".repeat(termWidth + 4)
+      if (term.length > termWidth) return [`  ${bold(term)}`, ...lines.map((l) => pad + l)]
+      const [first = "", ...rest] = lines
+      return [
+        `  ${bold(term)}${" ".repeat(termWidth - term.length + 2)}${first}`.trimEnd(),
+        ...rest.map((l) => pad + l)
+      ]
+    })
+    .join("\n")
+}
+
+const GLOBAL: ReadonlyArray<Entry> = [
+  { term: "-h, --help", text: "show the help of the command it follows" },
+  { term: "--version", text: "show the version" },
+  {
+    term: "--log-level LEVEL",
+    text: "all|trace|debug|info|warning|error|fatal|none, anywhere on the line: log at this level and above, on stderr"
+  },
+  { term: "--completions SHELL", text: "sh|bash|fish|zsh: print a completion script" }
+]
+
+const paragraph = (text: string) => wrap(text, width()).join("\n")
+
+const section = (title: string, body: string) => `${bold(title)}\n${body}`
+
+const summaryOf = (node: Node): string => sections(node.help()).description
+
+/** A command and its arguments: `alerts get <ID>`. */
+const synopsis = (node: Node): string => [...node.path, ...sections(node.help()).arguments.map((a) => a.term)].join(" ")
+
+/** The help of a command, as plain text (bold titles and flags on a terminal without `NO_COLOR`). */
+const renderHelp = (node: Node): string => {
+  const own = sections(node.help())
+  const parts: Array<string> = []
+  if (node === tree) {
+    parts.push(paragraph(`threatstack ${ThreatStackClient.version}: ${own.description}`))
+    parts.push(section("USAGE", "  threatstack <command> <subcommand> [options]"))
+    const commands = node.children.flatMap(([, child]) =>
+      child.children.length === 0
+        ? [{ term: synopsis(child), text: summaryOf(child) }]
+        : child.children.map(([, leaf]) => ({ term: synopsis(leaf), text: summaryOf(leaf) }))
+    )
+    parts.push(section("COMMANDS", columns(commands)))
+    parts.push(section("GLOBAL OPTIONS", columns(GLOBAL)))
+    parts.push(paragraph("'threatstack <command> <subcommand> --help' shows the options of a command."))
+  } else if (node.children.length > 0) {
+    parts.push(section("USAGE", `  ${commandLine(node)} <subcommand> [options]`))
+    if (own.description !== "") parts.push(paragraph(own.description))
+    parts.push(
+      section(
+        "SUBCOMMANDS",
+        columns(
+          node.children.map(([, child]) => ({ term: synopsis(child).replace(/^\S+ /, ""), text: summaryOf(child) }))
+        )
+      )
+    )
+  } else {
+    const args = own.arguments.map((a) => a.term).join(" ")
+    parts.push(section("USAGE", `  ${commandLine(node)} [options]${args === "" ? "" : ` ${args}`}`))
+    if (own.description !== "") parts.push(paragraph(own.description))
+    if (own.arguments.length > 0) parts.push(section("ARGUMENTS", columns(own.arguments)))
+    if (own.options.length > 0) parts.push(section("OPTIONS", columns(own.options)))
+    if (own.options.some((o) => o.term.endsWith(" TIME"))) parts.push(paragraph(`TIME: ${CliCommon.TIME_FORMS}.`))
+    parts.push(section("GLOBAL OPTIONS", columns(GLOBAL)))
+  }
+  return `${parts.join("\n\n")}\n`
+}
+
+/** What `@effect/cli` says when it refuses a command line, in the words of this one. */
+const refusal = (said: string, node: Node, args: ReadonlyArray<string>): string => {
+  const command = `'${commandLine(node)}'`
+  // a flag built with Options.integer and the like: '<value>' is not a integer (a float, a date, …)
+  const notA = /^'(.*)' is not an? (.*)$/.exec(said)
+  if (notA !== null) {
+    const [, value = "", kind = ""] = notA
+    const at = args.findIndex((arg, i) => arg.startsWith("-") && (args[i + 1] === value || arg.endsWith(`=${value}`)))
+    const flag = at === -1 ? "" : `${(args[at] ?? "").split("=")[0]} must be `
+    return `${flag}${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind}, not '${value}'`
+  }
+  const unknown = /^Received unknown argument: '(.*)'$/.exec(said)?.[1]
+  if (unknown !== undefined) {
+    const option = sections(node.help()).options.find((o) => o.term.split(" ")[0] === unknown)
+    if (option !== undefined) return `${unknown} needs a value: ${option.term}`
+    return `${command} has no option or argument '${unknown}' (see ${commandLine(node)} --help)`
+  }
+  const missing = /^Expected to find option: '(.*)'$/.exec(said)?.[1] ?? /^Missing argument (.*)$/.exec(said)?.[1]
+  if (missing !== undefined) return `${command} needs ${missing} (see ${commandLine(node)} --help)`
+  return said
+}
+
+// -- log level
+
+const LOG_LEVELS = ["all", "trace", "debug", "info", "warning", "error", "fatal", "none"] as const
 
 /**
- * Runs the command line on `argv` (as `process.argv`) and returns the exit code.
+ * `--log-level LEVEL` taken out of the command line wherever it is (before
+ * a `--`), and the rest of the line.
+ */
+const takeLogLevel = (
+  args: ReadonlyArray<string>
+): { readonly args: ReadonlyArray<string>; readonly level: Option.Option<string> } => {
+  const rest: Array<string> = []
+  let level = Option.none<string>()
+  let done = false
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? ""
+    if (arg === "--") done = true
+    if (!done && arg === "--log-level") {
+      level = Option.some(args[i + 1] ?? "")
+      i++
+    } else if (!done && arg.startsWith("--log-level=")) level = Option.some(arg.slice("--log-level=".length))
+    else rest.push(arg)
+  }
+  return { args: rest, level }
+}
+
+const logLevel = (text: string): Effect.Effect<LogLevel.LogLevel, CliFailure> => {
+  const level = LogLevel.allLevels.find((l) => l.label.toLowerCase() === text.toLowerCase())
+  return level === undefined || !(LOG_LEVELS as ReadonlyArray<string>).includes(text.toLowerCase())
+    ? Effect.fail(CliCommon.usage(`--log-level must be ${CliCommon.orList(LOG_LEVELS)}, not '${text}'`))
+    : Effect.succeed(level)
+}
+
+/**
+ * Log lines go to stderr, always, whatever loggers the runtime installed
+ * (`NodeRuntime.runMain` installs one on stdout): stdout holds only what was
+ * asked for (records, JSON). Coloured when stderr is a terminal and
+ * `NO_COLOR` is unset.
+ */
+const logToStderr = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.locally(
+    effect,
+    FiberRef.currentLoggers,
+    HashSet.make(
+      Logger.prettyLogger({
+        stderr: true,
+        colors: process.stderr.isTTY === true && (process.env.NO_COLOR ?? "") === ""
+      })
+    )
+  )
+
+/** `@effect/cli` prints its refusals itself, coloured: this console drops them, and they are reported as ours. */
+const withoutCliErrors = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.consoleWith((console) => Effect.withConsole(effect, { ...console, error: () => Effect.void }))
+
+const report = (failure: CliFailure) =>
+  Effect.sync(() => {
+    process.stderr.write(`threatstack: ${CliOutput.escapeControls(failure.message)}\n`)
+    return failure.code
+  })
+
+/**
+ * Runs the command line on `argv` (as `process.argv`) and returns the exit
+ * code. The words before the options are checked here (a wrong one is named,
+ * with what is allowed there), `--help` is rendered here (plain when stdout
+ * is not a terminal or `NO_COLOR` is set), `--log-level` is taken from
+ * anywhere on the line, logs go to stderr, and every failure is one line on
+ * stderr starting `threatstack:`.
  *
  * @example
  * ```ts
@@ -547,19 +955,29 @@ const missingSetting = (error: ConfigError.ConfigError) => REQUIRED.find((r) => 
  *
  * @since 0.1.0
  */
-export const run = (argv: ReadonlyArray<string>) =>
-  Command.run(command, { name: "threatstack", version: ThreatStackClient.version })(CliCommon.stdinArgs(argv)).pipe(
-    Effect.as(ExitCode.ok as number),
-    Effect.catchIf(
-      ValidationError.isValidationError,
-      // @effect/cli has already printed what was wrong, with the usage
-      () => Effect.succeed(ExitCode.usage as number)
-    ),
-    Effect.catchAll((error) => {
-      const failure = failureOf(error)
-      return Effect.sync(() => {
-        process.stderr.write(`threatstack: ${failure.message}\n`)
-        return failure.code as number
-      })
-    })
-  )
+export const run = (argv: ReadonlyArray<string>): Effect.Effect<number, never, CliApp.CliApp.Environment> =>
+  Effect.gen(function* () {
+    const taken = takeLogLevel(CliCommon.stdinArgs(argv).slice(2))
+    const level = Option.isSome(taken.level) ? yield* logLevel(taken.level.value) : LogLevel.Info
+    const where = route(taken.args)
+    if (where._tag === "Help") {
+      yield* CliOutput.write(renderHelp(where.node))
+      return ExitCode.ok
+    }
+    if (where._tag === "Wrong") return yield* CliCommon.usage(where.message)
+    yield* withoutCliErrors(
+      Command.run(command, { name: "threatstack", version: ThreatStackClient.version })([
+        ...argv.slice(0, 2),
+        ...taken.args
+      ])
+    ).pipe(
+      Effect.mapError((error) =>
+        ValidationError.isValidationError(error)
+          ? CliCommon.usage(refusal(plainText(error.error), where.node, taken.args))
+          : failureOf(error)
+      ),
+      Logger.withMinimumLogLevel(level),
+      logToStderr
+    )
+    return ExitCode.ok
+  }).pipe(Effect.catchAll(report))

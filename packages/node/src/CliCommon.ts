@@ -11,11 +11,10 @@ import { readFile } from "node:fs/promises"
 import { HttpClient, HttpClientResponse } from "@effect/platform"
 import type { HttpClientRequest } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Options } from "@effect/cli"
-import { Config, ConfigProvider, Data, Effect, Layer, Option, Redacted } from "effect"
-import type { ConfigError } from "effect"
-import { type FakeThreatStack, ThreatStackV2 } from "@effect-threatstack/core"
-import type { ThreatStack, ThreatStackError } from "@effect-threatstack/core"
+import { HelpDoc, Options, ValidationError } from "@effect/cli"
+import { Config, ConfigProvider, Data, Effect, Either, Layer, Option, Redacted } from "effect"
+import { type FakeThreatStack, ThreatStackError, ThreatStackV2, TimeRange } from "@effect-threatstack/core"
+import type { ThreatStack } from "@effect-threatstack/core"
 import * as CliOutput from "./CliOutput.js"
 import * as FakeServer from "./FakeServer.js"
 import * as NodeThreatStack from "./NodeThreatStack.js"
@@ -88,6 +87,114 @@ export const demoFake: FakeThreatStack.Options = {
 }
 
 // ---------------------------------------------------------------------------
+// flags that check their values and name themselves when they are wrong
+
+const invalidFlag = (message: string) => Effect.fail(ValidationError.invalidValue(HelpDoc.p(message)))
+
+/**
+ * Words as a list people read: `a`, `a or b`, `a, b or c`.
+ *
+ * @since 0.2.0
+ */
+export const orList = (words: ReadonlyArray<string>): string =>
+  words.length <= 1 ? words.join("") : `${words.slice(0, -1).join(", ")} or ${words[words.length - 1]}`
+
+/**
+ * `--name N`: a whole number of at least `min`. A wrong value is a usage
+ * error that names the flag: `--limit must be a whole number of 1 or more, not '0'`.
+ *
+ * @since 0.2.0
+ */
+export const integer = (name: string, min: number, description: string): Options.Options<number> =>
+  Options.text(name).pipe(
+    Options.withPseudoName("N"),
+    Options.withDescription(description),
+    Options.mapEffect((text) => {
+      const n = /^[+-]?\d+$/.test(text.trim()) ? Number(text) : Number.NaN
+      return Number.isSafeInteger(n) && n >= min
+        ? Effect.succeed(n)
+        : invalidFlag(`--${name} must be a whole number of ${min} or more, not '${text}'`)
+    })
+  )
+
+/**
+ * `--name VALUE` where VALUE is one of `choices` (the text given on the
+ * command line, and what it stands for). Help shows them as `a|b|c`; a wrong
+ * one is a usage error that names the flag and lists them.
+ *
+ * @since 0.2.0
+ */
+export const choiceOf = <A>(
+  name: string,
+  choices: ReadonlyArray<readonly [string, A]>,
+  description: string
+): Options.Options<A> => {
+  const names = choices.map(([text]) => text)
+  return Options.text(name).pipe(
+    Options.withPseudoName(names.join("|")),
+    Options.withDescription(description),
+    Options.mapEffect((text) => {
+      const found = choices.find(([choice]) => choice === text)
+      return found === undefined
+        ? invalidFlag(`--${name} must be ${orList(names)}, not '${text}'`)
+        : Effect.succeed(found[1])
+    })
+  )
+}
+
+/**
+ * `--name VALUE` where VALUE is one of `choices`, as given.
+ *
+ * @since 0.2.0
+ */
+export const choice = <const C extends string>(
+  name: string,
+  choices: ReadonlyArray<C>,
+  description: string
+): Options.Options<C> =>
+  choiceOf(
+    name,
+    choices.map((c) => [c, c] as const),
+    description
+  )
+
+/**
+ * What a `TIME` flag accepts, for its help and its error.
+ *
+ * @since 0.2.0
+ */
+export const TIME_FORMS =
+  "2017-05-01, '2017-05-01 08:00:00', or ISO 8601 with a T: 2017-05-01T08:00, 2017-05-01T08:00:00.250Z, 2017-05-01T10:00:00+02:00 (no zone: UTC)"
+
+/**
+ * `--name TIME`, optional: a date or a time in one of the forms the API
+ * takes (see `TimeRange.parseWire`), checked here so that a wrong one names
+ * the flag and the forms: `edge` says whether it starts or ends a range. The
+ * text is kept as given; the SDK reads it again.
+ *
+ * @since 0.2.0
+ */
+export const time = (
+  name: string,
+  edge: "start" | "end",
+  description: string
+): Options.Options<Option.Option<string>> =>
+  Options.text(name).pipe(
+    Options.withPseudoName("TIME"),
+    Options.withDescription(`${description} (forms of TIME below)`),
+    Options.mapEffect((text) =>
+      Either.match(TimeRange.parse(edge, text), {
+        onLeft: (error) =>
+          TimeRange.parseWire(text) === undefined
+            ? invalidFlag(`--${name} must be a date or a time (${TIME_FORMS}), not '${text}'`)
+            : invalidFlag(`--${name}: ${error.detail}`),
+        onRight: () => Effect.succeed<string>(text)
+      })
+    ),
+    Options.optional
+  )
+
+// ---------------------------------------------------------------------------
 // the generation
 
 /**
@@ -103,15 +210,14 @@ export type Generation = 1 | 2
  *
  * @since 0.2.0
  */
-export const apiVersion = Options.choiceWithValue("api-version", [
-  ["1", 1 as const],
-  ["2", 2 as const]
-]).pipe(
-  Options.optional,
-  Options.withDescription(
-    "API generation, 1 or 2 (default: $THREATSTACK_API_VERSION, else 2 when a user id is set, else 1)"
-  )
-)
+export const apiVersion = choiceOf(
+  "api-version",
+  [
+    ["1", 1 as const],
+    ["2", 2 as const]
+  ],
+  "API generation, 1 or 2 (default: $THREATSTACK_API_VERSION, else 2 when a user id is set, else 1)"
+).pipe(Options.optional)
 
 const envText = (name: string) =>
   Config.option(Config.string(name)).pipe(
@@ -164,20 +270,24 @@ export const generationOf = (
  */
 export const connection = {
   apiKey: Options.redacted("api-key").pipe(
+    Options.withPseudoName("KEY"),
     Options.optional,
-    Options.withDescription("API key (default: $THREATSTACK_API_KEY)")
+    Options.withDescription("API key (default: $THREATSTACK_API_KEY; never printed)")
   ),
   orgId: Options.text("org-id").pipe(
+    Options.withPseudoName("ID"),
     Options.optional,
     Options.withDescription("organization id (default: $THREATSTACK_ORG_ID; required by v2)")
   ),
   baseUrl: Options.text("base-url").pipe(
+    Options.withPseudoName("URL"),
     Options.optional,
     Options.withDescription(
       "versioned API base URL (default: $THREATSTACK_BASE_URL for v1, $THREATSTACK_V2_BASE_URL for v2, or the live API)"
     )
   ),
   timeout: Options.text("timeout").pipe(
+    Options.withPseudoName("DURATION"),
     Options.optional,
     Options.withDescription("per-request timeout, seconds or e.g. '30 seconds' (default: $THREATSTACK_TIMEOUT or 120)")
   ),
@@ -193,6 +303,7 @@ export const connection = {
 export const v2Connection = {
   ...connection,
   userId: Options.text("user-id").pipe(
+    Options.withPseudoName("ID"),
     Options.optional,
     Options.withDescription("v2: the user id the key belongs to (default: $THREATSTACK_USER_ID)")
   )
@@ -268,10 +379,37 @@ export const onlyIn = (
   return Effect.fail(usage(`${given.join(", ")} ${noun}: ${hint}`))
 }
 
-/** The flags over the environment, as one `ConfigProvider`. */
-const providerOf = (given: ReadonlyArray<readonly [string, Option.Option<string>]>) => {
-  const flags = new Map(given.flatMap(([name, value]) => (Option.isSome(value) ? [[name, value.value] as const] : [])))
-  return ConfigProvider.fromMap(flags).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
+/** A setting a flag can give: its variable, the flag, and the flag's value when given. */
+type Given = readonly [variable: string, flag: string, value: Option.Option<string>]
+
+/**
+ * The SDK's layer configured from the flags over the environment: a flag's
+ * value is read as its variable, and a problem with it is reported under
+ * the flag's name (`--timeout is invalid: …`), not the variable's.
+ */
+const fromFlags = <A, R>(
+  given: ReadonlyArray<Given>,
+  layer: Layer.Layer<A, ThreatStackError.ConfigurationError, R>
+): Layer.Layer<A, ThreatStackError.ConfigurationError, R> => {
+  const values = new Map<string, string>()
+  const flags = new Map<string, string>()
+  for (const [variable, flag, value] of given) {
+    if (Option.isSome(value)) {
+      values.set(variable, value.value)
+      flags.set(variable, flag)
+    }
+  }
+  const provider = ConfigProvider.fromMap(values).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
+  return layer.pipe(
+    Layer.mapError(
+      (error) =>
+        new ThreatStackError.ConfigurationError({
+          cause: error.cause,
+          problems: error.problems.map((p) => ({ ...p, variable: flags.get(p.variable) ?? p.variable }))
+        })
+    ),
+    Layer.provide(Layer.setConfigProvider(provider))
+  )
 }
 
 /**
@@ -282,15 +420,17 @@ const providerOf = (given: ReadonlyArray<readonly [string, Option.Option<string>
  */
 export const v1Layer = (
   conn: Connection
-): Layer.Layer<ThreatStack.Services, ConfigError.ConfigError | ThreatStackError.InvalidArgument> => {
+): Layer.Layer<ThreatStack.Services, ThreatStackError.ConfigurationError | ThreatStackError.InvalidArgument> => {
   if (conn.demo) return FakeServer.layerWithClient(demoFake)
-  const provider = providerOf([
-    ["THREATSTACK_API_KEY", Option.map(conn.apiKey, Redacted.value)],
-    ["THREATSTACK_ORG_ID", conn.orgId],
-    ["THREATSTACK_BASE_URL", conn.baseUrl],
-    ["THREATSTACK_TIMEOUT", conn.timeout]
-  ])
-  return NodeThreatStack.layerConfig().pipe(Layer.provide(Layer.setConfigProvider(provider)))
+  return fromFlags(
+    [
+      ["THREATSTACK_API_KEY", "--api-key", Option.map(conn.apiKey, Redacted.value)],
+      ["THREATSTACK_ORG_ID", "--org-id", conn.orgId],
+      ["THREATSTACK_BASE_URL", "--base-url", conn.baseUrl],
+      ["THREATSTACK_TIMEOUT", "--timeout", conn.timeout]
+    ],
+    NodeThreatStack.layerConfig()
+  )
 }
 
 /**
@@ -352,7 +492,7 @@ const keepingWrites = (unsent: Array<Unsent>): Layer.Layer<HttpClient.HttpClient
 export const v2Layer = (
   conn: V2Connection,
   unsent?: Array<Unsent>
-): Layer.Layer<ThreatStackV2.ThreatStackV2, ConfigError.ConfigError | ThreatStackError.InvalidArgument> => {
+): Layer.Layer<ThreatStackV2.ThreatStackV2, ThreatStackError.ConfigurationError | ThreatStackError.InvalidArgument> => {
   const http = unsent === undefined ? NodeHttpClient.layerUndici : keepingWrites(unsent)
   if (conn.demo) {
     return Layer.unwrapScoped(
@@ -361,14 +501,16 @@ export const v2Layer = (
       )
     ).pipe(Layer.provide(http))
   }
-  const provider = providerOf([
-    ["THREATSTACK_API_KEY", Option.map(conn.apiKey, Redacted.value)],
-    ["THREATSTACK_USER_ID", conn.userId],
-    ["THREATSTACK_ORG_ID", conn.orgId],
-    ["THREATSTACK_V2_BASE_URL", conn.baseUrl],
-    ["THREATSTACK_TIMEOUT", conn.timeout]
-  ])
-  return ThreatStackV2.layerConfig().pipe(Layer.provide(http), Layer.provide(Layer.setConfigProvider(provider)))
+  return fromFlags(
+    [
+      ["THREATSTACK_API_KEY", "--api-key", Option.map(conn.apiKey, Redacted.value)],
+      ["THREATSTACK_USER_ID", "--user-id", conn.userId],
+      ["THREATSTACK_ORG_ID", "--org-id", conn.orgId],
+      ["THREATSTACK_V2_BASE_URL", "--base-url", conn.baseUrl],
+      ["THREATSTACK_TIMEOUT", "--timeout", conn.timeout]
+    ],
+    ThreatStackV2.layerConfig().pipe(Layer.provide(http))
+  )
 }
 
 /**
@@ -379,7 +521,7 @@ export const v2Layer = (
 export const withV2 = <A, E>(
   conn: V2Connection,
   f: (ts: ThreatStackV2.Service) => Effect.Effect<A, E>
-): Effect.Effect<A, E | ConfigError.ConfigError | ThreatStackError.InvalidArgument> =>
+): Effect.Effect<A, E | ThreatStackError.ConfigurationError | ThreatStackError.InvalidArgument> =>
   Effect.provide(Effect.flatMap(ThreatStackV2.ThreatStackV2, f), v2Layer(conn))
 
 // ---------------------------------------------------------------------------
@@ -516,12 +658,17 @@ export const sourceName = (path: string): string => (isStdin(path) ? "stdin" : p
  * @since 0.2.0
  */
 export const outputOptions = {
-  fields: Options.text("fields").pipe(Options.optional, Options.withDescription("comma-separated field names")),
-  limit: Options.integer("limit").pipe(Options.optional, Options.withDescription("stop after N records")),
-  format: Options.choice("format", ["table", "json", "ndjson"]).pipe(
-    Options.withDefault("table" as const),
-    Options.withDescription("table for people; json and ndjson stream")
-  )
+  fields: Options.text("fields").pipe(
+    Options.withPseudoName("A,B"),
+    Options.optional,
+    Options.withDescription("comma-separated field names")
+  ),
+  limit: integer("limit", 1, "stop after N records (1 or more)").pipe(Options.optional),
+  format: choice(
+    "format",
+    ["table", "json", "ndjson"],
+    "table for people; json (one array) and ndjson (a record a line) stream (default: table)"
+  ).pipe(Options.withDefault("table" as const))
 }
 
 /**
@@ -529,7 +676,9 @@ export const outputOptions = {
  *
  * @since 0.2.0
  */
-export const recordFormat = Options.choice("format", ["table", "json"]).pipe(Options.withDefault("table" as const))
+export const recordFormat = choice("format", ["table", "json"], "table for people, or JSON (default: table)").pipe(
+  Options.withDefault("table" as const)
+)
 
 /**
  * `--fields a,b` as names, blanks dropped.

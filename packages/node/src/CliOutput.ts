@@ -24,7 +24,9 @@ import { Chunk, Clock, DateTime, Effect, Fiber, Ref, Stream } from "effect"
 export type Format = "table" | "json" | "ndjson"
 
 /**
- * A record as JSON: timestamps become ISO-8601 strings.
+ * A record as JSON: timestamps become ISO-8601 strings. Every own field is
+ * kept, `__proto__` included (built with `Object.fromEntries`, which defines
+ * fields rather than assigning them).
  *
  * @example
  * ```ts
@@ -40,11 +42,48 @@ export const toPlain = (value: unknown): unknown => {
   if (DateTime.isDateTime(value)) return DateTime.formatIso(value)
   if (Array.isArray(value)) return value.map(toPlain)
   if (typeof value === "object" && value !== null) {
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) out[k] = toPlain(v)
-    return out
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlain(v)]))
   }
   return value
+}
+
+/**
+ * Characters that must not reach a terminal as they are: C0 and C1 controls
+ * (ESC starts the sequences that move the cursor, recolour or retitle the
+ * terminal), DEL, line and paragraph separators, and the bidirectional
+ * overrides that reorder what is shown.
+ */
+const isControl = (code: number): boolean =>
+  code < 0x20 ||
+  (code >= 0x7f && code < 0xa0) ||
+  code === 0x2028 ||
+  code === 0x2029 ||
+  (code >= 0x202a && code <= 0x202e) ||
+  (code >= 0x2066 && code <= 0x2069)
+
+const NAMED: Readonly<Record<number, string>> = { 10: "\\n", 13: "\\r", 9: "\\t", 27: "\\e" }
+
+/**
+ * Text from the server made safe for a terminal: each control character
+ * written as an escape (`\n`, `\t`, `\e`, `\u202e`), so one value stays on
+ * one line and cannot rewrite the screen.
+ *
+ * @example
+ * ```ts
+ * import { CliOutput } from "@effect-threatstack/node"
+ *
+ * CliOutput.escapeControls("a\u001b]0;owned\u0007b\nc") // "a\\e]0;owned\\u0007b\\nc"
+ * ```
+ *
+ * @since 0.2.0
+ */
+export const escapeControls = (text: string): string => {
+  let out = ""
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    out += isControl(code) ? (NAMED[code] ?? `\\u${code.toString(16).padStart(4, "0")}`) : text[i]
+  }
+  return out
 }
 
 /**
@@ -84,12 +123,35 @@ export const formatUtc = (at: DateTime.DateTime): string =>
     .replace("T", " ")
     .replace(/\.\d{3}Z$/, " UTC")
 
-/** A cell as people read it: timestamps as `2017-05-01 08:00:00 UTC`. */
-const cell = (value: unknown): string => {
+const SEVERITIES: Readonly<Record<number, string>> = { 1: "high", 2: "medium", 3: "low" }
+
+/**
+ * A severity as people read it, the same everywhere (tables, records, the
+ * demo): its number and its name, `1 high`, `2 medium`, `3 low`.
+ *
+ * @example
+ * ```ts
+ * import { CliOutput } from "@effect-threatstack/node"
+ *
+ * CliOutput.severity(1) // "1 high"
+ * ```
+ *
+ * @since 0.2.0
+ */
+export const severity = (level: number): string => {
+  const name = SEVERITIES[level]
+  return name === undefined ? String(level) : `${level} ${name}`
+}
+
+/** The fields that hold an alert severity (1 to 3): v1 and v2 alerts, v2 rules. */
+const SEVERITY_FIELDS = new Set(["severity", "severityOfAlerts"])
+
+/** A cell as people read it: timestamps as `2017-05-01 08:00:00 UTC`, severities named, control characters escaped. */
+const cell = (value: unknown, field = ""): string => {
+  if (typeof value === "number" && SEVERITY_FIELDS.has(field)) return severity(value)
   if (DateTime.isDateTime(value)) return formatUtc(value)
   if (value === null || value === undefined) return "-"
-  if (typeof value === "object") return JSON.stringify(toPlain(value))
-  const text = String(value)
+  const text = escapeControls(typeof value === "object" ? JSON.stringify(toPlain(value)) : String(value))
   return text.length > 60 ? `${text.slice(0, 59)}…` : text
 }
 
@@ -107,8 +169,8 @@ const cell = (value: unknown): string => {
  * @since 0.1.0
  */
 export const table = (rows: ReadonlyArray<object>, columns: ReadonlyArray<string>): string => {
-  const cells = rows.map((row) => columns.map((c) => cell((row as Record<string, unknown>)[c])))
-  const header = columns.map((c) => c.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase())
+  const cells = rows.map((row) => columns.map((c) => cell((row as Record<string, unknown>)[c], c)))
+  const header = columns.map((c) => escapeControls(c.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()))
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? "").length)))
   const line = (values: ReadonlyArray<string>) =>
     values
@@ -131,10 +193,25 @@ export const table = (rows: ReadonlyArray<object>, columns: ReadonlyArray<string
  * @since 0.1.0
  */
 export const vertical = (record: object): string => {
-  const entries = Object.entries(record)
+  const entries = Object.entries(record).map(([k, v]) => [escapeControls(k), cell(v, k)] as const)
   const width = Math.max(...entries.map(([k]) => k.length))
-  return `${entries.map(([k, v]) => `${k.padEnd(width)}  ${cell(v)}`).join("\n")}\n`
+  return `${entries.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}\n`
 }
+
+/**
+ * `n` things, with the noun in the plural unless there is one: `1 page`,
+ * `2,000 records`.
+ *
+ * @example
+ * ```ts
+ * import { CliOutput } from "@effect-threatstack/node"
+ *
+ * CliOutput.count(1, "page") // "1 page"
+ * ```
+ *
+ * @since 0.2.0
+ */
+export const count = (n: number, noun: string): string => `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`
 
 /** Progress on stderr while a listing runs, if stderr is a terminal. */
 const withProgress = <E, R>(
@@ -150,7 +227,7 @@ const withProgress = <E, R>(
       const rate = Math.round(records / seconds)
       yield* Effect.sync(() =>
         process.stderr.write(
-          `\r${records.toLocaleString("en-US")} records · ${pages} pages · ${rate.toLocaleString("en-US")} records/s `
+          `\r${count(records, "record")} · ${count(pages, "page")} · ${rate.toLocaleString("en-US")} records/s `
         )
       )
     })
@@ -169,14 +246,17 @@ const withProgress = <E, R>(
 /**
  * Writes a stream of records to stdout in the chosen format. A table shows
  * `columns`, or without them every field its records have (records whose
- * shape the API does not pin, such as v2 alert events).
+ * shape the API does not pin, such as v2 alert events); an empty one says
+ * `no <what>` on a terminal and writes nothing to a pipe. A `json` array is
+ * closed even when the stream fails or is interrupted midway (the exit code
+ * says it failed), so what was written still parses.
  *
  * @example
  * ```ts
  * import { Stream } from "effect"
  * import { CliOutput } from "@effect-threatstack/node"
  *
- * const out = CliOutput.writeStream(Stream.make({ id: "a" }, { id: "b" }), "ndjson", ["id"])
+ * const out = CliOutput.writeStream(Stream.make({ id: "a" }, { id: "b" }), "ndjson", ["id"], "records")
  * ```
  *
  * @since 0.1.0
@@ -184,7 +264,8 @@ const withProgress = <E, R>(
 export const writeStream = <E, R>(
   stream: Stream.Stream<object, E, R>,
   format: Format,
-  columns: ReadonlyArray<string> | undefined
+  columns: ReadonlyArray<string> | undefined,
+  what: string
 ): Effect.Effect<void, E, R> =>
   withProgress((onChunk) => {
     const counted = Stream.mapChunksEffect(stream, (chunk) => Effect.as(onChunk(chunk.length), chunk))
@@ -213,12 +294,12 @@ export const writeStream = <E, R>(
             const text = (first ? "\n" : ",\n") + body
             first = false
             return write(text)
-          })
-          yield* write(first ? "]\n" : "\n]\n")
+          }).pipe(Effect.ensuring(Effect.suspend(() => write(first ? "]\n" : "\n]\n"))))
         })
       case "table":
         return Effect.flatMap(Stream.runCollect(counted), (chunk) => {
           const rows = Chunk.toReadonlyArray(chunk)
+          if (rows.length === 0) return process.stdout.isTTY ? write(`no ${what}\n`) : Effect.void
           return write(table(rows, columns ?? [...new Set(rows.flatMap((row) => Object.keys(row)))]))
         })
     }

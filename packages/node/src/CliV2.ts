@@ -30,7 +30,6 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Effect, Option, ParseResult, Schema, Stream } from "effect"
 import { ThreatStackError, ThreatStackV2, TimeRange, V2 } from "@effect-threatstack/core"
-import type { ConfigError } from "effect"
 import * as CliCommon from "./CliCommon.js"
 import { CliFailure, ExitCode, recordFormat, usage } from "./CliCommon.js"
 import * as CliOutput from "./CliOutput.js"
@@ -41,7 +40,7 @@ type Listing = {
   readonly format: CliOutput.Format
 }
 
-type Failure = ThreatStackError.ThreatStackError | CliFailure | ConfigError.ConfigError
+type Failure = ThreatStackError.ThreatStackError | CliFailure | ThreatStackError.ConfigurationError
 
 /** The columns a v2 table shows when no `--fields` are given, by spec key. */
 const COLUMNS = {
@@ -59,27 +58,31 @@ const COLUMNS = {
 const optional = <A>(o: Option.Option<A>): A | undefined => Option.getOrUndefined(o)
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`
 
-const text = (name: string, description: string) =>
-  Options.text(name).pipe(Options.optional, Options.withDescription(description))
+const text = (name: string, description: string, pseudoName = "TEXT") =>
+  Options.text(name).pipe(Options.withPseudoName(pseudoName), Options.optional, Options.withDescription(description))
 const flag = (name: string, description: string) => Options.boolean(name).pipe(Options.withDescription(description))
 
 const timeFilters = {
-  from: text("from", "from this time: 2017-05-01, '2017-05-01 08:00:00' or ISO-8601 (UTC)"),
-  until: text("until", "until this time, in the same forms")
+  from: CliCommon.time("from", "start", "v2: from this time"),
+  until: CliCommon.time("until", "end", "v2: until this time")
 }
 
-const severity = Options.choiceWithValue("severity", [
-  ["1", 1 as const],
-  ["2", 2 as const],
-  ["3", 3 as const]
-]).pipe(Options.optional, Options.withDescription("1 high, 2 medium, 3 low"))
+const severity = CliCommon.choiceOf(
+  "severity",
+  [
+    ["1", 1 as const],
+    ["2", 2 as const],
+    ["3", 3 as const]
+  ],
+  "1 high, 2 medium, 3 low"
+).pipe(Options.optional)
 
 /** Runs `f` with the v2 service, after checking the command exists in v2 only (no `--api-version 1`). */
 const onlyV2 = <A, E>(
   command: string,
   o: CliCommon.V2Flags,
   f: (ts: ThreatStackV2.Service) => Effect.Effect<A, E>
-): Effect.Effect<A, E | CliFailure | ConfigError.ConfigError | ThreatStackError.InvalidArgument> =>
+): Effect.Effect<A, E | CliFailure | ThreatStackError.ConfigurationError | ThreatStackError.InvalidArgument> =>
   Effect.zipRight(CliCommon.generationOf(command, [2], o.apiVersion), CliCommon.withV2(o, f))
 
 const pick = (record: object, names: ReadonlyArray<string>): object => {
@@ -96,7 +99,8 @@ const pick = (record: object, names: ReadonlyArray<string>): object => {
 export const writeListing = <E>(
   stream: Stream.Stream<object, E>,
   o: Listing,
-  columns: ReadonlyArray<string> | undefined
+  columns: ReadonlyArray<string> | undefined,
+  what: string
 ): Effect.Effect<void, E> => {
   const fields = CliCommon.fieldNames(o.fields)
   const picked = Option.match(fields, {
@@ -107,7 +111,8 @@ export const writeListing = <E>(
   return CliOutput.writeStream(
     limited,
     o.format,
-    Option.getOrElse(fields, () => columns)
+    Option.getOrElse(fields, () => columns),
+    what
   )
 }
 
@@ -219,14 +224,10 @@ const done = (line: string) => () => CliOutput.write(`${line}\n`)
  * @since 0.2.0
  */
 export const agentFilters = {
-  status: Options.choice("status", ["online", "offline"]).pipe(
-    Options.optional,
-    Options.withDescription("v2, required there: online or offline")
+  status: CliCommon.choice("status", ["online", "offline"], "v2, required there: online or offline").pipe(
+    Options.optional
   ),
-  type: Options.choice("type", ["monitor", "investigate"]).pipe(
-    Options.optional,
-    Options.withDescription("v2: the agent type")
-  ),
+  type: CliCommon.choice("type", ["monitor", "investigate"], "v2: the agent type").pipe(Options.optional),
   hostname: text("hostname", "v2: only this hostname"),
   ...timeFilters
 }
@@ -252,7 +253,8 @@ export const listAgents = (
             until: optional(o.until)
           }),
           o,
-          COLUMNS.agents
+          COLUMNS.agents,
+          "agents"
         )
       )
   })
@@ -263,9 +265,8 @@ export const listAgents = (
  * @since 0.2.0
  */
 export const alertFilters = {
-  status: Options.choice("status", ["active", "dismissed"]).pipe(
-    Options.optional,
-    Options.withDescription("v2: active (default) or dismissed")
+  status: CliCommon.choice("status", ["active", "dismissed"], "v2: active (default) or dismissed").pipe(
+    Options.optional
   ),
   severity,
   "agent-id": text("agent-id", "v2: the alerts of this agent"),
@@ -292,7 +293,8 @@ export const listAlerts = (o: CliCommon.V2Flags & Listing & Command.Command.Pars
         until: optional(o.until)
       }),
       o,
-      COLUMNS.alerts
+      COLUMNS.alerts,
+      "alerts"
     )
   )
 
@@ -301,11 +303,11 @@ const events = Command.make(
   { ...CliCommon.v2Options, ...CliCommon.outputOptions, id: Args.text({ name: "ID" }) },
   (o) =>
     onlyV2("alerts events", o, (ts) =>
-      Effect.flatMap(ts.alerts.events(o.id), (found) => writeListing(Stream.fromIterable(found), o, undefined))
+      Effect.flatMap(ts.alerts.events(o.id), (found) =>
+        writeListing(Stream.fromIterable(found), o, undefined, "events")
+      )
     )
 ).pipe(Command.withDescription("v2: the events that raised an alert"))
-
-const SEVERITY: Readonly<Record<number, string>> = { 1: "high", 2: "medium", 3: "low" }
 
 const severityCounts = Command.make(
   "severity-counts",
@@ -316,11 +318,12 @@ const severityCounts = Command.make(
         CliOutput.writeStream(
           Stream.fromIterable<object>(
             o.format === "table"
-              ? counts.map((c) => ({ severity: `${c.severity} ${SEVERITY[c.severity] ?? ""}`.trim(), count: c.count }))
+              ? counts.map((c) => ({ severity: CliOutput.severity(c.severity), count: c.count }))
               : counts
           ),
           o.format,
-          ["severity", "count"]
+          ["severity", "count"],
+          "alerts"
         )
       )
     )
@@ -336,8 +339,10 @@ const dismiss = Command.make(
       Args.repeated,
       Args.withDescription("alert ids; '-' alone reads them from stdin, one a line")
     ),
-    reason: Options.choice("reason", ["BUSINESS_OP", "COMPANY_POLICY", "MAINTENANCE", "OTHER"]).pipe(
-      Options.withDescription("why: BUSINESS_OP, COMPANY_POLICY, MAINTENANCE or OTHER (OTHER needs --text)")
+    reason: CliCommon.choice(
+      "reason",
+      ["BUSINESS_OP", "COMPANY_POLICY", "MAINTENANCE", "OTHER"],
+      "why: BUSINESS_OP, COMPANY_POLICY, MAINTENANCE or OTHER (OTHER needs --text)"
     ),
     text: text("text", "the words of an OTHER reason"),
     where: flag("where", "dismiss by query: the alerts from --from until --until matching the filters below"),
@@ -444,7 +449,8 @@ const vulnerabilities = (() => {
             hasSecurityNotices: o.hasSecurityNotices ? true : undefined
           }),
           o,
-          COLUMNS.vulnerabilities
+          COLUMNS.vulnerabilities,
+          "vulnerabilities"
         )
       )
   ).pipe(Command.withDescription(`list ${spec.key}`))
@@ -452,10 +458,14 @@ const vulnerabilities = (() => {
     "servers",
     { ...CliCommon.v2Options, ...CliCommon.outputOptions, cve: Args.text({ name: "CVE" }) },
     (o) =>
-      onlyV2(`${spec.key} servers`, o, (ts) => writeListing(ts.vulnerabilities.servers(o.cve), o, COLUMNS.affected))
+      onlyV2(`${spec.key} servers`, o, (ts) =>
+        writeListing(ts.vulnerabilities.servers(o.cve), o, COLUMNS.affected, "servers")
+      )
   ).pipe(Command.withDescription("the servers a CVE affects"))
   const suppressions = Command.make("suppressions", { ...CliCommon.v2Options, ...CliCommon.outputOptions }, (o) =>
-    onlyV2(`${spec.key} suppressions`, o, (ts) => writeListing(ts.vulnerabilities.suppressions(), o, undefined))
+    onlyV2(`${spec.key} suppressions`, o, (ts) =>
+      writeListing(ts.vulnerabilities.suppressions(), o, undefined, "suppressions")
+    )
   ).pipe(Command.withDescription("the vulnerability suppressions"))
   const get = getCommand(spec, "CVE", (ts, id) => ts.vulnerabilities.get(id))
   return Command.make(spec.key).pipe(
@@ -485,7 +495,8 @@ const servers = (() => {
                 verbose: o.verbose ? true : undefined
               }),
               o,
-              COLUMNS.servers
+              COLUMNS.servers,
+              "servers"
             )
           )
   ).pipe(Command.withDescription("list the EC2 servers, monitored or not"))
@@ -502,7 +513,7 @@ const rulesets = (() => {
     { ...CliCommon.v2Options, ...CliCommon.outputOptions, agentId: text("agent-id", "the rulesets of this agent") },
     (o) =>
       onlyV2(`${spec.key} list`, o, (ts) =>
-        writeListing(ts.rulesets.list({ agentId: optional(o.agentId) }), o, COLUMNS.rulesets)
+        writeListing(ts.rulesets.list({ agentId: optional(o.agentId) }), o, COLUMNS.rulesets, "rulesets")
       )
   ).pipe(Command.withDescription(`list ${spec.key}`))
   const get = getCommand(spec, "ID", (ts, id) => ts.rulesets.get(id))
@@ -606,7 +617,7 @@ const rules = (() => {
     Options.withDescription("the rule as JSON ('-': stdin); a rule from `rules get --format json` will do")
   )
   const list = Command.make("list", { ...CliCommon.v2Options, ...CliCommon.outputOptions, rulesetId }, (o) =>
-    onlyV2(`${spec.key} list`, o, (ts) => writeListing(ts.rules.list(o.rulesetId), o, COLUMNS.rules))
+    onlyV2(`${spec.key} list`, o, (ts) => writeListing(ts.rules.list(o.rulesetId), o, COLUMNS.rules, "rules"))
   ).pipe(Command.withDescription("list the rules of a ruleset"))
   const get = Command.make("get", { ...CliCommon.v2Options, format: recordFormat, rulesetId, ruleId }, (o) =>
     onlyV2(`${spec.key} get`, o, (ts) =>
@@ -675,8 +686,10 @@ const rules = (() => {
 
 const members = (() => {
   const spec = V2.Members.spec
-  const role = Options.choice("role", ["owner", "user", "reader"]).pipe(
-    Options.withDescription("owner, user or reader (only an owner may grant owner)")
+  const role = CliCommon.choice(
+    "role",
+    ["owner", "user", "reader"],
+    "owner, user or reader (only an owner may grant owner)"
   )
   const list = Command.make(
     "list",
@@ -687,7 +700,7 @@ const members = (() => {
     },
     (o) =>
       onlyV2(`${spec.key} list`, o, (ts) =>
-        writeListing(ts.members.list({ enabledOnly: o.enabledOnly ? true : undefined }), o, COLUMNS.members)
+        writeListing(ts.members.list({ enabledOnly: o.enabledOnly ? true : undefined }), o, COLUMNS.members, "members")
       )
   ).pipe(Command.withDescription("list the members of the organization"))
   const add = Command.make(
@@ -766,7 +779,8 @@ const auditLogs = (() => {
             userId: optional(o.byUserId)
           }),
           o,
-          COLUMNS.auditLogs
+          COLUMNS.auditLogs,
+          "audit log entries"
         )
       )
   ).pipe(Command.withDescription("list the audit log, newest first (default: the last 30 days)"))

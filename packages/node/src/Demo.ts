@@ -63,8 +63,6 @@ export const lastHour: Effect.Effect<Report, ThreatStackError.ThreatStackError, 
   }
 )
 
-const SEVERITY: Readonly<Record<number, string>> = { 1: "high", 2: "medium", 3: "low" }
-
 /**
  * The report as text: counts by severity and the newest alerts with their
  * rule names.
@@ -80,7 +78,9 @@ const SEVERITY: Readonly<Record<number, string>> = { 1: "high", 2: "medium", 3: 
  * @since 0.1.0
  */
 export const render = (report: Report, newest = 8): string => {
-  const bySeverity = [1, 2, 3].map((s) => `${SEVERITY[s]} ${report.details.filter((a) => a.severity === s).length}`)
+  const bySeverity = [1, 2, 3].map(
+    (s) => `${CliOutput.severity(s)}: ${report.details.filter((a) => a.severity === s).length}`
+  )
   const sorted = Arr.sort(
     report.details,
     Order.reverse(Order.mapInput(DateTime.Order, (a: Alerts.AlertDetail) => a.created_at))
@@ -89,7 +89,7 @@ export const render = (report: Report, newest = 8): string => {
     .slice(0, newest)
     .map(
       (a) =>
-        `  ${CliOutput.formatUtc(a.created_at)}  ${(SEVERITY[a.severity] ?? String(a.severity)).padEnd(6)}  ${a.rule.original_rule.name.padEnd(
+        `  ${CliOutput.formatUtc(a.created_at)}  ${CliOutput.severity(a.severity).padEnd(8)}  ${a.rule.original_rule.name.padEnd(
           32
         )}  ${a.latest_events.length} events  ${a.dismissed ? "dismissed" : "active"}`
     )
@@ -102,7 +102,9 @@ export const render = (report: Report, newest = 8): string => {
     `Newest ${rows.length}:`,
     ...rows,
     ""
-  ].join("\n")
+  ]
+    .map(CliOutput.escapeControls)
+    .join("\n")
 }
 
 // ---------------------------------------------------------------------------
@@ -220,7 +222,7 @@ export const tourV2 = (options: {
   })
 
 const bySeverity = (counts: ReadonlyArray<V2.Alerts.SeverityCount>) =>
-  [1, 2, 3].map((s) => `${SEVERITY[s]} ${counts.find((c) => c.severity === s)?.count ?? 0}`).join(" · ")
+  [1, 2, 3].map((s) => `${CliOutput.severity(s)}: ${counts.find((c) => c.severity === s)?.count ?? 0}`).join(" · ")
 
 /**
  * The tour as text.
@@ -250,7 +252,7 @@ export const renderV2 = (tour: Tour): string => {
       `Ruleset "${ruleset.name}" (${ruleset.id}), ${rules.length} rule${rules.length === 1 ? "" : "s"}:`,
       ...rules.map(
         (r) =>
-          `  ${r.id}  ${r.name.padEnd(32)}  ${r.type.padEnd(5)}  ${(SEVERITY[r.severityOfAlerts] ?? String(r.severityOfAlerts)).padEnd(6)}  ${r.enabled === false ? "disabled" : "enabled"}`
+          `  ${r.id}  ${r.name.padEnd(32)}  ${r.type.padEnd(5)}  ${CliOutput.severity(r.severityOfAlerts).padEnd(8)}  ${r.enabled === false ? "disabled" : "enabled"}`
       )
     ]
   })
@@ -275,5 +277,7 @@ export const renderV2 = (tour: Tour): string => {
     "",
     ...dismissal,
     ""
-  ].join("\n")
+  ]
+    .map(CliOutput.escapeControls)
+    .join("\n")
 }

@@ -15,11 +15,27 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error
 })
 
+// Ctrl-C (or a kill) interrupts the command, which cleans up (a JSON array is closed, servers stop);
+// the exit code is then the shell's for that signal, 128 + its number: 130 for SIGINT, 143 for SIGTERM
+let signalled: number | undefined
+process.once("SIGINT", () => {
+  signalled = 130
+})
+process.once("SIGTERM", () => {
+  signalled = 143
+})
+
 Cli.run(process.argv).pipe(
   Effect.provide(NodeContext.layer),
   NodeRuntime.runMain({
     disableErrorReporting: true,
     teardown: (exit, onExit) =>
-      onExit(Exit.isSuccess(exit) && typeof exit.value === "number" ? exit.value : Cli.ExitCode.unexpected)
+      onExit(
+        Exit.isSuccess(exit) && typeof exit.value === "number"
+          ? exit.value
+          : Exit.isInterrupted(exit) && signalled !== undefined
+            ? signalled
+            : Cli.ExitCode.unexpected
+      )
   })
 )
