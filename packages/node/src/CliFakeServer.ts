@@ -17,6 +17,7 @@ import * as FakeServer from "./FakeServer.js"
 const count = (name: keyof FakeThreatStack.Counts, what: string, min = 0) => ({
   min,
   option: Options.integer(name).pipe(
+    Options.withPseudoName("N"),
     Options.withDefault(FakeThreatStack.defaultCounts[name]),
     Options.withDescription(`${what} (default ${FakeThreatStack.defaultCounts[name]}, at least ${min})`)
   )
@@ -68,32 +69,39 @@ export const command = Command.make(
   "fake-server",
   {
     port: Options.integer("port").pipe(
+      Options.withPseudoName("PORT"),
       Options.withDefault(0),
       Options.withDescription("port to listen on, 0 to 65535 (default 0: any free port)")
     ),
     host: Options.text("host").pipe(
+      Options.withPseudoName("HOST"),
       Options.withDefault("127.0.0.1"),
       Options.withDescription("address to listen on (default 127.0.0.1: this machine only)")
     ),
     seed: Options.integer("seed").pipe(
+      Options.withPseudoName("N"),
       Options.withDefault(1),
       Options.withDescription("seed of the generated data: the same seed gives the same records (default 1)")
     ),
     span: Options.text("span").pipe(
+      Options.withPseudoName("DURATION"),
       Options.withDefault("30 days"),
       Options.withDescription("how far back alerts and logs go (default '30 days')")
     ),
     apiKey: Options.text("api-key").pipe(
+      Options.withPseudoName("KEY"),
       Options.withDefault(FakeThreatStack.defaultApiKey),
       Options.withDescription(
         `the key the fake accepts, v1 and v2 (default ${FakeThreatStack.defaultApiKey}, a well-known test key)`
       )
     ),
     latency: Options.text("latency").pipe(
+      Options.withPseudoName("DURATION"),
       Options.optional,
       Options.withDescription("added to every answer, e.g. '20 millis'")
     ),
     faults: Options.text("fault").pipe(
+      Options.withPseudoName("SPEC"),
       Options.repeated,
       Options.withDescription(
         "a scripted fault, e.g. 'status=503,path=/api/v1/alerts,times=2': one of status=CODE[,body=TEXT] " +
@@ -102,6 +110,7 @@ export const command = Command.make(
       )
     ),
     rateLimit: Options.text("rate-limit").pipe(
+      Options.withPseudoName("N/INTERVAL"),
       Options.optional,
       Options.withDescription("requests per organization per interval, then 429, e.g. '200/minute' (default none)")
     ),
