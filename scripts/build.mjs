@@ -1,10 +1,13 @@
 // Builds the package in the current directory: ESM with declarations (tsc) into
 // dist/esm, CommonJS (esbuild, file by file, no bundling) into dist/cjs with the
-// same declarations beside it, each folder marked with its module type.
+// same declarations beside it, each folder marked with its module type; and, for
+// the package with a command line (src/bin.ts), its bin bundled into dist/bin
+// (see bundle-bin.mjs).
 import { execFileSync } from "node:child_process"
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { join } from "node:path"
+import { bundleBin } from "./bundle-bin.mjs"
 
 const require = createRequire(import.meta.url)
 const run = (command, args) => execFileSync(command, args, { stdio: "inherit" })
@@ -34,3 +37,4 @@ for (const bin of ["dist/esm/bin.js", "dist/cjs/bin.js"]) {
   if (existsSync(bin)) chmodSync(bin, 0o755)
 }
 mkdirSync("dist", { recursive: true })
+if (existsSync("src/bin.ts")) bundleBin()

@@ -11,41 +11,40 @@
  * the packed `package.json`, peer ranges as the README names them.
  */
 import { execFile, execFileSync } from "node:child_process"
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  writeFileSync
+} from "node:fs"
 import { rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Scope } from "effect"
 import { FakeServer } from "@effect-threatstack/node"
+import {
+  fences,
+  INSTALL,
+  INTRO,
+  installBlocks,
+  NPM_QUIET,
+  PACKAGES,
+  packAndInstall,
+  README,
+  read,
+  sh,
+  tarball as tarballIn
+} from "./packed.js"
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url))
 const KEY = "packaging-test-key"
-const PACKAGES = ["core", "node"] as const
 /** What the checks below need beyond the README's line: the compiler, Node's types, and `tsx` to run `main.ts`. */
 const TOOLS = { typescript: "5.9.3", "@types/node": "20.19.43", tsx: "4.23.15" }
-/** npm without its audit, funding and update notices. */
-const NPM_QUIET = {
-  npm_config_audit: "false",
-  npm_config_fund: "false",
-  npm_config_loglevel: "error",
-  npm_config_update_notifier: "false"
-}
 
-const read = (path: string) => readFileSync(join(ROOT, path), "utf8")
-
-/** The fenced blocks of a markdown text, in order. */
-const fences = (text: string) =>
-  Array.from(text.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm), (m) => ({ lang: m[1]!, code: m[2]!, at: m.index }))
-
-const README = read("README.md")
-/** The README's introduction: from the top to the first section of the guide. */
-const INTRO = README.slice(0, README.indexOf("\n## The v1 guide"))
-
-/** The install line: the one `sh` block of the introduction that installs the two packages. */
-const installBlocks = fences(INTRO).filter((f) => f.lang === "sh" && f.code.startsWith("npm install "))
-const INSTALL = installBlocks[0]?.code.trim() ?? ""
 /** The README's first program (the `ts` block after the install line) and its output (the `text` block after it). */
 const afterInstall = fences(INTRO).filter((f) => f.at > (installBlocks[0]?.at ?? Infinity))
 const QUICKSTART = afterInstall.find((f) => f.lang === "ts")?.code ?? ""
@@ -61,7 +60,7 @@ const installRanges = () =>
       .map((m) => [m[1]!, m[2]!])
   )
 
-const tarball = (pkg: string) => join(dir, "packs", `effect-threatstack-${pkg}-0.1.0.tgz`)
+const tarball = (pkg: string) => tarballIn(dir, pkg)
 
 let dir: string
 let scope: Scope.CloseableScope
@@ -77,20 +76,6 @@ const shSync = (command: string, args: ReadonlyArray<string>, cwd: string) => {
   }
 }
 
-/** Asynchronous, so that the fake server in this process keeps answering (and vitest's worker keeps reporting) while it runs. */
-const sh = (command: string, args: ReadonlyArray<string>, cwd: string, env: Record<string, string> = {}) =>
-  new Promise<string>((resolve, reject) => {
-    execFile(
-      command,
-      args,
-      { cwd, env: { ...process.env, ...env }, encoding: "utf8", timeout: 240_000 },
-      (error, stdout, stderr) =>
-        error
-          ? reject(new Error(`${command} ${args.join(" ")}: ${error.message}\n${stdout}\n${stderr}`))
-          : resolve(stdout)
-    )
-  })
-
 const env = () => ({ KEY, URL: server.baseUrl })
 
 /** A file of a packed tarball. */
@@ -100,17 +85,7 @@ beforeAll(async () => {
   scope = Effect.runSync(Scope.make())
   server = await Effect.runPromise(Scope.extend(FakeServer.make({ apiKey: KEY, counts: { agents: 7 } }), scope))
   dir = mkdtempSync(join(tmpdir(), "threatstack-consumer-"))
-  mkdirSync(join(dir, "packs"))
-  await sh("pnpm", ["run", "build"], ROOT)
-  for (const pkg of PACKAGES) {
-    await sh("pnpm", ["pack", "--pack-destination", join(dir, "packs")], join(ROOT, "packages", pkg))
-  }
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true }))
-  // the README's line, exactly, with the tarballs in place of the two package names
-  let line = INSTALL
-  for (const pkg of PACKAGES) line = line.replace(` @effect-threatstack/${pkg} `, ` '${tarball(pkg)}' `)
-  if (line.includes("@effect-threatstack/")) throw new Error(`the README's install line is not as expected: ${INSTALL}`)
-  await sh("sh", ["-c", line], dir, NPM_QUIET)
+  await packAndInstall(dir)
   await sh(
     "npm",
     ["install", "--save-dev", ...Object.entries(TOOLS).map(([name, version]) => `${name}@${version}`)],
@@ -236,6 +211,13 @@ describe("the tarballs", () => {
     expect(JSON.parse(packed(pkg, "package.json")).license).toBe("MIT")
   })
 
+  it("node's bundled command line ships the licences of the packages bundled in it", () => {
+    const notices = packed("node", "dist/bin/THIRD-PARTY-NOTICES.txt")
+    for (const name of ["effect", "@effect/cli", "@effect/platform", "undici"]) {
+      expect(notices).toMatch(new RegExp(`^${name}@\\d+\\.\\d+\\.\\d+ \\(MIT\\)\n\nMIT License`, "m"))
+    }
+  })
+
   it.each(PACKAGES)("%s's package.json keeps no scripts and no devDependencies", (pkg) => {
     const manifest = JSON.parse(packed(pkg, "package.json"))
     expect(manifest.scripts).toBeUndefined()
@@ -344,15 +326,113 @@ void check
     },
     SLOW
   )
+})
 
-  it("installs the threatstack command", async () => {
-    const bin = join(dir, "node_modules/.bin/threatstack")
-    expect((await sh(bin, ["--version"], dir)).trim()).toBe("0.1.0")
-    const out = await sh(bin, ["agents", "list", "--format", "ndjson", "--fields", "hostname"], dir, {
+/**
+ * The `threatstack` bin of the installed package: a launcher and the command line bundled into one file
+ * (scripts/bundle-bin.mjs). Each run gets a cache folder of its own (`XDG_CACHE_HOME`): the launcher keeps V8's
+ * code cache there, and the user's own is never touched.
+ */
+describe("the installed threatstack command", () => {
+  const bin = () => join(dir, "node_modules/.bin/threatstack")
+  const bundled = () => join(dir, "node_modules/@effect-threatstack/node/dist/bin")
+  const cacheHome = () => mkdtempSync(join(dir, "cache-"))
+  const cacheFiles = (home: string) => readdirSync(join(home, "effect-threatstack"))
+  const threatstack = (args: ReadonlyArray<string>, runEnv: Record<string, string> = {}) =>
+    sh(bin(), args, dir, { XDG_CACHE_HOME: cacheHome(), ...runEnv })
+  /** Three alerts of the embedded fake, the fields that do not depend on the time of the run. */
+  const ALERTS = ["alerts", "list", "--demo", "--limit", "3", "--fields", "id,title,severity", "--format", "json"]
+
+  it("is the bundled command line, which needs no package but Node's own", async () => {
+    expect(realpathSync(bin())).toBe(realpathSync(join(bundled(), "threatstack.cjs")))
+    // a copy of the bin folder, away from any node_modules
+    const alone = mkdtempSync(join(tmpdir(), "threatstack-bin-"))
+    try {
+      cpSync(bundled(), alone, { recursive: true })
+      const out = await sh("node", [join(alone, "threatstack.cjs"), ...ALERTS], alone, { XDG_CACHE_HOME: cacheHome() })
+      expect(JSON.parse(out)).toHaveLength(3)
+    } finally {
+      await rm(alone, { recursive: true, force: true })
+    }
+  })
+
+  it("prints its version as the command line does, without loading it", async () => {
+    const out = await threatstack(["--version"])
+    expect(out.trim()).toBe("0.1.0")
+    expect(out).toBe(await sh("node", [join(bundled(), "cli.cjs"), "--version"], dir))
+    const alone = mkdtempSync(join(tmpdir(), "threatstack-bin-"))
+    try {
+      for (const file of ["threatstack.cjs", "version.txt"]) cpSync(join(bundled(), file), join(alone, file))
+      expect(await sh("node", [join(alone, "threatstack.cjs"), "--version"], alone)).toBe(out)
+    } finally {
+      await rm(alone, { recursive: true, force: true })
+    }
+  })
+
+  it("lists the embedded fake's alerts as JSON", async () => {
+    const alerts: Array<{ id: string; title: string; severity: number }> = JSON.parse(await threatstack(ALERTS))
+    expect(alerts.map((a) => a.id)).toEqual([
+      "a10000000000000000000000",
+      "a10000000000000000000001",
+      "a10000000000000000000002"
+    ])
+    for (const alert of alerts) {
+      expect(Object.keys(alert)).toEqual(["id", "title", "severity"])
+      expect([1, 2, 3]).toContain(alert.severity)
+    }
+  })
+
+  it("lists the agents of a server", async () => {
+    const out = await threatstack(["agents", "list", "--format", "ndjson", "--fields", "hostname"], {
       THREATSTACK_API_KEY: KEY,
       THREATSTACK_BASE_URL: server.baseUrl
     })
     expect(out.trim().split("\n")).toHaveLength(7)
+  })
+
+  it("fails as the command line does: one line on stderr and its exit code", async () => {
+    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+      execFile(
+        bin(),
+        ["alerts", "get", "a1ffffffffffffffffffffff", "--demo"],
+        { cwd: dir, env: { ...process.env, XDG_CACHE_HOME: cacheHome() }, encoding: "utf8" },
+        (error, stdout, stderr) => resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr })
+      )
+    )
+    expect(result).toEqual({ code: 3, stdout: "", stderr: "threatstack: alert a1ffffffffffffffffffffff not found\n" })
+  })
+
+  it("keeps V8's code cache in the user's cache folder and uses it on the next run", async () => {
+    const home = cacheHome()
+    const first = await sh(bin(), ALERTS, dir, { XDG_CACHE_HOME: home })
+    const [file, ...others] = cacheFiles(home)
+    expect(others).toEqual([])
+    expect(file).toMatch(/^cli-[0-9a-f]{32}\.v8$/)
+    const path = join(home, "effect-threatstack", file!)
+    const written = statSync(path)
+    expect(written.size).toBeGreaterThan(0)
+    expect(await sh(bin(), ALERTS, dir, { XDG_CACHE_HOME: home })).toBe(first)
+    // accepted by V8, hence not written again
+    expect(statSync(path).mtimeMs).toBe(written.mtimeMs)
+  })
+
+  it("runs the same with a damaged cache, without a cache folder, or with the cache turned off", async () => {
+    const expected = await threatstack(ALERTS)
+    const damaged = cacheHome()
+    await sh(bin(), ["alerts", "list", "--demo", "--limit", "1"], dir, { XDG_CACHE_HOME: damaged })
+    const path = join(damaged, "effect-threatstack", cacheFiles(damaged)[0]!)
+    writeFileSync(path, "not a code cache")
+    expect(await sh(bin(), ALERTS, dir, { XDG_CACHE_HOME: damaged })).toBe(expected)
+    // refused by V8, then written again
+    expect(readFileSync(path, "utf8")).not.toBe("not a code cache")
+
+    const notAFolder = join(cacheHome(), "file")
+    writeFileSync(notAFolder, "")
+    expect(await sh(bin(), ALERTS, dir, { XDG_CACHE_HOME: notAFolder })).toBe(expected)
+
+    const off = cacheHome()
+    expect(await sh(bin(), ALERTS, dir, { XDG_CACHE_HOME: off, NODE_DISABLE_COMPILE_CACHE: "1" })).toBe(expected)
+    expect(readdirSync(off)).toEqual([])
   })
 })
 
