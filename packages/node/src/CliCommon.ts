@@ -13,11 +13,9 @@ import type { HttpClientRequest } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Config, ConfigProvider, Data, Effect, Either, Layer, Option, Redacted } from "effect"
-import { type FakeThreatStack, ThreatStackError, ThreatStackV2, TimeRange } from "@effect-threatstack/core"
-import type { ThreatStack } from "@effect-threatstack/core"
+import { type FakeThreatStack, ThreatStack, ThreatStackError, ThreatStackV2, TimeRange } from "@effect-threatstack/core"
 import * as CliOutput from "./CliOutput.js"
 import * as FakeServer from "./FakeServer.js"
-import * as NodeThreatStack from "./NodeThreatStack.js"
 
 /**
  * Exit codes, one per kind of failure.
@@ -379,6 +377,14 @@ export const onlyIn = (
   return Effect.fail(usage(`${given.join(", ")} ${noun}: ${hint}`))
 }
 
+/**
+ * The command line's transport: Node's own `node:http`, not undici (the
+ * SDK's default in `NodeThreatStack`). A command makes a few requests and
+ * exits; undici's parser is half the bundled command's size and its
+ * WebAssembly compiling delays the exit.
+ */
+const http = NodeHttpClient.layer
+
 /** A setting a flag can give: its variable, the flag, and the flag's value when given. */
 type Given = readonly [variable: string, flag: string, value: Option.Option<string>]
 
@@ -421,7 +427,7 @@ const fromFlags = <A, R>(
 export const v1Layer = (
   conn: Connection
 ): Layer.Layer<ThreatStack.Services, ThreatStackError.ConfigurationError | ThreatStackError.InvalidArgument> => {
-  if (conn.demo) return FakeServer.layerWithClient(demoFake)
+  if (conn.demo) return FakeServer.layerWithClient(demoFake, {}, http)
   return fromFlags(
     [
       ["THREATSTACK_API_KEY", "--api-key", Option.map(conn.apiKey, Redacted.value)],
@@ -429,7 +435,7 @@ export const v1Layer = (
       ["THREATSTACK_BASE_URL", "--base-url", conn.baseUrl],
       ["THREATSTACK_TIMEOUT", "--timeout", conn.timeout]
     ],
-    NodeThreatStack.layerConfig()
+    ThreatStack.layerConfig().pipe(Layer.provide(http))
   )
 }
 
@@ -477,7 +483,7 @@ const keepingWrites = (unsent: Array<Unsent>): Layer.Layer<HttpClient.HttpClient
         })
       })
     )
-  ).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  ).pipe(Layer.provide(http))
 
 /**
  * The v2 service, configured from flags over the environment
@@ -493,13 +499,13 @@ export const v2Layer = (
   conn: V2Connection,
   unsent?: Array<Unsent>
 ): Layer.Layer<ThreatStackV2.ThreatStackV2, ThreatStackError.ConfigurationError | ThreatStackError.InvalidArgument> => {
-  const http = unsent === undefined ? NodeHttpClient.layerUndici : keepingWrites(unsent)
+  const transport = unsent === undefined ? http : keepingWrites(unsent)
   if (conn.demo) {
     return Layer.unwrapScoped(
       Effect.map(FakeServer.make(demoFake), (server) =>
         ThreatStackV2.layer({ ...server.v2Credentials, baseUrl: server.v2BaseUrl })
       )
-    ).pipe(Layer.provide(http))
+    ).pipe(Layer.provide(transport))
   }
   return fromFlags(
     [
@@ -509,7 +515,7 @@ export const v2Layer = (
       ["THREATSTACK_V2_BASE_URL", "--base-url", conn.baseUrl],
       ["THREATSTACK_TIMEOUT", "--timeout", conn.timeout]
     ],
-    ThreatStackV2.layerConfig().pipe(Layer.provide(http))
+    ThreatStackV2.layerConfig().pipe(Layer.provide(transport))
   )
 }
 

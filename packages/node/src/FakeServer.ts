@@ -22,6 +22,7 @@
 import { createServer } from "node:http"
 import type { IncomingMessage, Server, ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import type { HttpClient } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Context, Effect, FiberSet, Layer } from "effect"
 import type { Scope } from "effect"
@@ -362,7 +363,8 @@ export const layer = (
 
 /**
  * The served fake and every SDK service pointed at it over Node's real HTTP
- * client: what end-to-end tests and the demo use.
+ * client (undici, as `NodeThreatStack` uses, unless you pass another
+ * `HttpClient` layer): what end-to-end tests and the demo use.
  *
  * @example
  * ```ts
@@ -381,12 +383,11 @@ export const layer = (
  */
 export const layerWithClient = (
   options: Options = {},
-  settings: Omit<ThreatStackConfig.Options, "apiKey" | "baseUrl"> & { readonly apiKey?: string } = {}
+  settings: Omit<ThreatStackConfig.Options, "apiKey" | "baseUrl"> & { readonly apiKey?: string } = {},
+  http: Layer.Layer<HttpClient.HttpClient> = NodeHttpClient.layerUndici
 ): Layer.Layer<ThreatStack.Services | FakeServer | FakeThreatStack.FakeThreatStack, ThreatStackError.InvalidArgument> =>
   Layer.unwrapEffect(
     Effect.map(FakeServer, (server) =>
-      ThreatStack.layer({ apiKey: server.fake.apiKey, ...settings, baseUrl: server.baseUrl }).pipe(
-        Layer.provide(NodeHttpClient.layerUndici)
-      )
+      ThreatStack.layer({ apiKey: server.fake.apiKey, ...settings, baseUrl: server.baseUrl }).pipe(Layer.provide(http))
     )
   ).pipe(Layer.provideMerge(layer(options)))
