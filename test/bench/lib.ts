@@ -75,15 +75,25 @@ export const time = async (f: () => Promise<unknown>): Promise<number> => {
   return performance.now() - started
 }
 
+/** Medians of alternating runs, with every run kept (for the spread). */
+export interface Alternated {
+  /** Median milliseconds of `a`, of `b`. */
+  readonly a: number
+  readonly b: number
+  /** Every run's milliseconds, in order; `as[i]` and `bs[i]` ran one after the other. */
+  readonly as: ReadonlyArray<number>
+  readonly bs: ReadonlyArray<number>
+}
+
 /**
  * Runs `a` and `b` alternately `runs` times after one warm-up each and
- * returns the median milliseconds of each.
+ * returns the median milliseconds of each, and every run.
  */
 export const alternate = async (
   runs: number,
   a: () => Promise<unknown>,
   b: () => Promise<unknown>
-): Promise<{ a: number; b: number }> => {
+): Promise<Alternated> => {
   await a()
   await b()
   const as: Array<number> = []
@@ -92,7 +102,20 @@ export const alternate = async (
     as.push(await time(a))
     bs.push(await time(b))
   }
-  return { a: median(as), b: median(bs) }
+  return { a: median(as), b: median(bs), as, bs }
+}
+
+/**
+ * A ratio of alternating runs: `of(a ms, b ms)` for each pair of runs that
+ * ran one after the other; the median of those and their spread (lowest,
+ * highest). Pairs cancel most of a busy machine's drift.
+ */
+export const pairRatios = (
+  t: Alternated,
+  of: (a: number, b: number) => number
+): { readonly median: number; readonly low: number; readonly high: number } => {
+  const ratios = t.as.map((a, i) => of(a, t.bs[i]!))
+  return { median: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios) }
 }
 
 /** The plain client the SDK is measured against: fetch, JSON.parse, no validation. */
@@ -109,6 +132,55 @@ export const plainList = async (baseUrl: string, count = 100): Promise<number> =
 export const plainGet = async (baseUrl: string, id: string): Promise<unknown> => {
   const response = await fetch(`${baseUrl}/alerts/${id}`, { headers: { authorization: KEY } })
   return JSON.parse(await response.text())
+}
+
+/**
+ * The plain client with read-ahead: `inFlight` page requests in flight,
+ * pages taken in order until an empty one; the requests still in flight then
+ * are aborted (as the SDK interrupts its own).
+ */
+export const plainListAhead = async (baseUrl: string, inFlight: number, count = 100): Promise<number> => {
+  const controller = new AbortController()
+  const fetchPage = async (page: number) => {
+    const response = await fetch(`${baseUrl}/alerts?page=${page}&count=${count}`, {
+      headers: { authorization: KEY },
+      signal: controller.signal
+    })
+    return JSON.parse(await response.text()) as Array<unknown>
+  }
+  const pending: Array<Promise<Array<unknown>>> = []
+  let next = 0
+  for (; next < inFlight; next++) pending.push(fetchPage(next))
+  let records = 0
+  for (;;) {
+    const list = await pending.shift()!
+    if (list.length === 0) {
+      controller.abort()
+      // the aborted ones reject: nobody waits for them
+      for (const left of pending) left.catch(() => undefined)
+      return records
+    }
+    records += list.length
+    pending.push(fetchPage(next++))
+  }
+}
+
+/** Plain gets of `ids`, `inFlight` at a time (a pool of workers), results in input order. */
+export const plainGetMany = async (
+  baseUrl: string,
+  ids: ReadonlyArray<string>,
+  inFlight: number
+): Promise<Array<unknown>> => {
+  const results: Array<unknown> = new Array(ids.length)
+  let next = 0
+  const worker = async () => {
+    while (next < ids.length) {
+      const i = next++
+      results[i] = await plainGet(baseUrl, ids[i]!)
+    }
+  }
+  await Promise.all(Array.from({ length: inFlight }, worker))
+  return results
 }
 
 /** The id of generated alert `i` of the first organization. */

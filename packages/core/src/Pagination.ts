@@ -16,7 +16,7 @@
  *
  * @since 0.1.0
  */
-import { Data, Effect, Either, Option, Stream } from "effect"
+import { Chunk, Data, Effect, Either, Option, Stream } from "effect"
 
 /**
  * The most pages of records a walk reads unless told otherwise: 1,000,000
@@ -217,14 +217,18 @@ export const walk = <A, E, R, E2 = EndlessListing>(
 ): Stream.Stream<A, E | E2, R> =>
   Stream.suspend(() => {
     const pages = guard(options)
-    return Stream.paginateEffect(pages.first, (page) =>
+    // a page is one chunk of the stream (as Stream.flattenIterables would make it, without a step per page)
+    return Stream.paginateChunkEffect(pages.first, (page) =>
       Effect.flatMap(fetchPage(page), (records) => {
         const stop = pages.check(page, records)
         return stop === undefined
-          ? Effect.succeed([records, records.length === 0 ? Option.none<number>() : Option.some(page + 1)] as const)
+          ? Effect.succeed([
+              Chunk.fromIterable(records),
+              records.length === 0 ? Option.none<number>() : Option.some(page + 1)
+            ] as const)
           : Effect.fail(stop as E2)
       })
-    ).pipe(Stream.flattenIterables)
+    )
   })
 
 /**

@@ -8,6 +8,7 @@
  */
 import { DateTime, Effect, Either, type Option, Predicate, type Schema, Stream } from "effect"
 import * as Pagination from "./Pagination.js"
+import * as Pipeline from "./internal/Pipeline.js"
 import * as RecordDecoder from "./internal/RecordDecoder.js"
 import type { Decoder } from "./internal/RecordDecoder.js"
 import type { Query, Service as Client } from "./ThreatStackClient.js"
@@ -423,9 +424,11 @@ export function list<F extends Schema.Struct.Fields>(
   const timeField = spec.timeField !== undefined && known.includes(spec.timeField) ? spec.timeField : undefined
   // pages come from the pipeline's own JSON.parse: nothing else holds them, so decode in place
   const whole: Decoder<ReadonlyArray<unknown>> = RecordDecoder.array(spec.schema, { inPlace: true })
-  const fetch = Effect.fn(`${spec.name}.list`)(function* (query: Query, records: Decoder<ReadonlyArray<unknown>>) {
-    return yield* client.get(spec.path, query, records)
-  })
+  const fetch = Pipeline.fn(
+    `${spec.name}.list`,
+    (query: Query, records: Decoder<ReadonlyArray<unknown>>) => client.get(spec.path, query, records),
+    client.settings.tracePropagation
+  )
   const endless = (count: number) => (stop: Pagination.Endless) =>
     new ThreatStackAPIError({
       reason: "InvalidResponse",
@@ -544,13 +547,17 @@ export const get = <F extends Schema.Struct.Fields>(
   spec: { readonly name: string; readonly path: string; readonly schema: Schema.Struct<F> }
 ): Get<Schema.Struct.Type<F>> => {
   const decoder = RecordDecoder.record(spec.schema, { inPlace: true })
-  return Effect.fn(`${spec.name}.get`)(function* (id: string) {
-    const safeId = yield* checkId("id", id)
-    return yield* client.get(`${spec.path}/${safeId}`, {}, decoder).pipe(
-      Effect.asSome,
-      Effect.catchTag("NotFound", () => Effect.succeedNone)
-    )
-  })
+  return Pipeline.fn(
+    `${spec.name}.get`,
+    (id: string) =>
+      Effect.flatMap(checkId("id", id), (safeId) =>
+        client.get(`${spec.path}/${safeId}`, {}, decoder).pipe(
+          Effect.asSome,
+          Effect.catchTag("NotFound", () => Effect.succeedNone)
+        )
+      ),
+    client.settings.tracePropagation
+  )
 }
 
 /**

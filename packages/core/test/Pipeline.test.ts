@@ -1,6 +1,6 @@
 import { HttpClient, HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Schedule, Schema, TestClock } from "effect"
+import { Duration, Effect, Fiber, Layer, Schedule, Schema, TestClock } from "effect"
 import { ThreatStackClient, ThreatStackConfig } from "@effect-threatstack/core"
 
 /** An HttpClient that records every request it is given and answers from a script. */
@@ -171,5 +171,58 @@ describe("the pipeline", () => {
       expect(error._tag === "ThreatStackAPIError" && error.reason).toBe("BadRequest")
       expect(http.seen.length).toBe(1)
     }).pipe(Effect.provide(clientLayer(http.layer, { retrySchedule: Schedule.forever })))
+  })
+})
+
+/** An HttpClient whose every request answers after `delayMs` of the live clock (never, for undefined). */
+const slowAnswers = (delayMs: number | undefined) => {
+  const ended = { answered: 0, interrupted: 0 }
+  const client = HttpClient.make((request) =>
+    (delayMs === undefined ? Effect.never : Effect.sleep(delayMs)).pipe(
+      Effect.as(HttpClientResponse.fromWeb(request, Response.json({ id: "w1" }))),
+      Effect.tap(() => {
+        ended.answered++
+      }),
+      Effect.onInterrupt(() =>
+        Effect.sync(() => {
+          ended.interrupted++
+        })
+      )
+    )
+  )
+  return { ended, layer: Layer.succeed(HttpClient.HttpClient, client) }
+}
+
+describe("the attempt timeout on the live clock", () => {
+  it.live("an answer within the timeout is the result", () => {
+    const http = slowAnswers(20)
+    return Effect.gen(function* () {
+      const client = yield* ThreatStackClient.ThreatStackClient
+      expect(yield* client.get("widgets/w1", {}, Created)).toEqual({ id: "w1" })
+      expect(http.ended).toEqual({ answered: 1, interrupted: 0 })
+    }).pipe(Effect.provide(clientLayer(http.layer, { timeout: "5 seconds" })))
+  })
+
+  it.live("an attempt that hangs ends in Timeout once its retries are spent, each hung request interrupted", () => {
+    const http = slowAnswers(undefined)
+    return Effect.gen(function* () {
+      const client = yield* ThreatStackClient.ThreatStackClient
+      const error = yield* Effect.flip(client.get("widgets/w1", {}, Created))
+      expect(error._tag === "Timeout" && [error.attempts, Duration.toMillis(error.timeout)]).toEqual([2, 50])
+      expect(http.ended).toEqual({ answered: 0, interrupted: 2 })
+    }).pipe(
+      Effect.provide(clientLayer(http.layer, { timeout: "50 millis", maxRetries: 1, retryBaseDelay: "1 millis" }))
+    )
+  })
+
+  it.live("a caller interrupted while an attempt waits interrupts the request too", () => {
+    const http = slowAnswers(undefined)
+    return Effect.gen(function* () {
+      const client = yield* ThreatStackClient.ThreatStackClient
+      const fiber = yield* Effect.fork(client.get("widgets/w1", {}, Created))
+      yield* Effect.sleep("30 millis")
+      yield* Fiber.interrupt(fiber)
+      expect(http.ended).toEqual({ answered: 0, interrupted: 1 })
+    }).pipe(Effect.provide(clientLayer(http.layer, { timeout: "5 seconds" })))
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { DateTime, Effect, Either, ParseResult, Schema } from "effect"
-import { Agents, Alerts, FakeThreatStack, Logs, Organizations, Policies } from "@effect-threatstack/core"
+import { DateTime, Effect, Either, Equal, ParseResult, Schema } from "effect"
+import { Agents, Alerts, FakeThreatStack, Logs, Organizations, Policies, V2 } from "@effect-threatstack/core"
 import * as RecordDecoder from "../src/internal/RecordDecoder.js"
 import { fakeOptions } from "./utils.js"
 
@@ -103,4 +103,88 @@ describe("RecordDecoder gives exactly the Schema's result", () => {
       }
     })
   )
+})
+
+/** A v2 alert as the API sends it, every optional field given. */
+const v2Alert = (i: number): Record<string, unknown> => ({
+  id: `v2-${i}`,
+  title: `alert ${i}`,
+  dataSource: i % 2 === 0 ? "agent" : null,
+  createdAt: i % 3 === 0 ? "2017-05-01T08:00:00.000Z" : 1493625600000 + i,
+  severity: 1 + (i % 3),
+  isDismissed: i % 2 === 1,
+  dismissedAt: i % 2 === 1 ? 1493625700000 + i : null,
+  dismissReason: null,
+  dismissReasonText: null,
+  dismissedReasonText: null,
+  dismissedBy: null,
+  agentId: "agent-1",
+  ruleId: null,
+  rulesetId: null,
+  aggregates: [{ name: "x", count: i }],
+  addedLater: { nested: true }
+})
+
+/** The record without some of its optional fields (none of them means the same as null). */
+const without = (record: Record<string, unknown>, keys: ReadonlyArray<string>) =>
+  Object.fromEntries(Object.entries(record).filter(([key]) => !keys.includes(key)))
+
+describe("RecordDecoder with optional fields (v2 records)", () => {
+  it("a page with fields given, left out, null and unknown decodes exactly as the Schema does", () => {
+    const records = Array.from({ length: 12 }, (_, i) =>
+      i % 4 === 0
+        ? without(v2Alert(i), ["dataSource", "isDismissed", "dismissedAt", "aggregates"])
+        : i % 4 === 1
+          ? without(v2Alert(i), ["dismissReason", "dismissReasonText", "dismissedReasonText", "dismissedBy"])
+          : v2Alert(i)
+    )
+    const { fast, inPlace, slow } = both(V2.Alerts.Alert)(records)
+    expect(Either.isRight(fast)).toBe(true)
+    // strict: a field left out stays left out, it does not become undefined
+    expect(fast).toStrictEqual(slow)
+    expect(inPlace).toStrictEqual(slow)
+  })
+
+  it("an optional field given as undefined, or of the wrong type, is the Schema's to judge", () => {
+    const cases: ReadonlyArray<unknown> = [
+      [{ ...v2Alert(1), dataSource: undefined }],
+      [{ ...v2Alert(2), isDismissed: "yes" }],
+      [{ ...v2Alert(3), dismissedAt: "not a date" }],
+      [{ ...v2Alert(4), aggregates: [1] }],
+      [without(v2Alert(5), ["createdAt"])]
+    ]
+    for (const input of cases) {
+      const { fast, inPlace, slow } = both(V2.Alerts.Alert)(input)
+      const message = (e: Either.Either<unknown, ParseResult.ParseError>) =>
+        Either.isLeft(e) ? ParseResult.ArrayFormatter.formatErrorSync(e.left) : e.right
+      expect(message(fast)).toStrictEqual(message(slow))
+      expect(message(inPlace)).toStrictEqual(message(slow))
+    }
+  })
+})
+
+describe("RecordDecoder timestamps", () => {
+  it("are the Schema's DateTime values: same prototype, same own properties, same instant", () => {
+    const times: ReadonlyArray<unknown> = [
+      1493625600000,
+      1493625600000.75,
+      -1.5,
+      -0,
+      0,
+      8.64e15,
+      "2017-05-01T08:00:00.000Z",
+      "2017-05-01T08:00:00.123456Z",
+      "2017-05-01T10:00:00+02:00"
+    ]
+    const Timed = Schema.Struct({ at: Alerts.Alert.fields.created_at })
+    for (const at of times) {
+      const fast = Either.getOrThrow(RecordDecoder.record(Timed)({ at })).at
+      const slow = Either.getOrThrow(schemaDecode(Timed)({ at })).at
+      expect(Object.getPrototypeOf(fast)).toBe(Object.getPrototypeOf(slow))
+      expect(Object.getOwnPropertyDescriptors(fast)).toStrictEqual(Object.getOwnPropertyDescriptors(slow))
+      expect(Object.is(DateTime.toEpochMillis(fast), DateTime.toEpochMillis(slow))).toBe(true)
+      expect(Equal.equals(fast, slow)).toBe(true)
+      expect(DateTime.formatIso(fast)).toBe(DateTime.formatIso(slow))
+    }
+  })
 })

@@ -78,14 +78,28 @@ export const normalized = (type: "header" | "response", artifacts: Artifacts): s
   ].join("\n")
 }
 
-/** base64(HMAC-SHA256(key, normalized)); the key is unwrapped only here. */
-export const mac = async (key: Redacted.Redacted<string>, normalized: string): Promise<string> => {
+/**
+ * The HMAC key of each API key, imported once (not extractable, for `sign`
+ * only) and kept while the credentials live.
+ */
+const hmacKeys = new WeakMap<Redacted.Redacted<string>, Promise<CryptoKey>>()
+
+/** The key as WebCrypto's HMAC-SHA256 key; the key is unwrapped only here. */
+const hmacKey = (key: Redacted.Redacted<string>): Promise<CryptoKey> => {
+  const known = hmacKeys.get(key)
+  if (known !== undefined) return known
   const raw = encoder.encode(Redacted.value(key))
-  if (raw.length === 0) throw new Error("Hawk: the API key is empty")
-  const cryptoKey = await globalThis.crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign"
-  ])
-  const signature = await globalThis.crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(normalized))
+  if (raw.length === 0) return Promise.reject(new Error("Hawk: the API key is empty"))
+  const imported = globalThis.crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
+  hmacKeys.set(key, imported)
+  // a failed import is not kept: the next request tries again
+  imported.catch(() => hmacKeys.delete(key))
+  return imported
+}
+
+/** base64(HMAC-SHA256(key, normalized)). */
+export const mac = async (key: Redacted.Redacted<string>, normalized: string): Promise<string> => {
+  const signature = await globalThis.crypto.subtle.sign("HMAC", await hmacKey(key), encoder.encode(normalized))
   return toBase64(new Uint8Array(signature))
 }
 

@@ -36,7 +36,20 @@ import {
   type HttpClientResponse,
   HttpTraceContext
 } from "@effect/platform"
-import { Duration, Effect, Either, Option, type ParseResult, Redacted, Schema, type SchemaAST, Stream } from "effect"
+import {
+  Duration,
+  Effect,
+  Either,
+  type Fiber,
+  FiberRef,
+  Option,
+  type ParseResult,
+  Redacted,
+  Schema,
+  type SchemaAST,
+  Stream,
+  type Tracer
+} from "effect"
 import { NotFound, reasonForStatus, ThreatStackAPIError, Timeout } from "../ThreatStackError.js"
 import type { Auth } from "./Auth.js"
 import * as RateLimit from "./RateLimit.js"
@@ -65,6 +78,35 @@ export interface Pipeline {
     decoder: Decoder<A>,
     options?: ExecuteOptions
   ) => Effect.Effect<A, RequestError>
+}
+
+/** Effect's built-in tracer, which keeps spans nowhere: what a program runs with when nobody installed a tracer. */
+let builtInTracer: Tracer.Tracer | undefined
+
+/**
+ * Whether a span opened in this fiber would be seen: a tracer other than
+ * Effect's built-in one is installed, and tracing is not disabled. Without
+ * one, the SDK's spans (and the call-site traces `Effect.fn` captures for
+ * them) cost every request and reach nobody, so they are left out.
+ */
+export const spansSeen = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean => {
+  builtInTracer ??= Effect.runSync(Effect.tracer)
+  return fiber.currentTracer !== builtInTracer && fiber.getFiberRef(FiberRef.currentTracerEnabled)
+}
+
+/**
+ * `Effect.fn(name)(body)` when a tracer would see its span ({@link spansSeen}),
+ * or when `always` (trace propagation sends spans to the API); otherwise
+ * `body` alone, without the span and the call-site trace.
+ */
+export const fn = <Args extends Array<unknown>, A, E, R>(
+  name: string,
+  body: (...args: Args) => Effect.Effect<A, E, R>,
+  always = false
+): ((...args: Args) => Effect.Effect<A, E, R>) => {
+  const spanned = Effect.fn(name)(body)
+  if (always) return spanned
+  return (...args) => Effect.withFiberRuntime((fiber) => (spansSeen(fiber) ? spanned(...args) : body(...args)))
 }
 
 /** A Schema or a Decoder, as callers may give either. */
@@ -184,11 +226,23 @@ const refused = (cause: unknown): boolean =>
   cause instanceof Error &&
   (("code" in cause && cause.code === "ECONNREFUSED") || /ECONNREFUSED/.test(cause.message) || refused(cause.cause))
 
-/** The full URL of a relative request, for error messages. */
+/**
+ * The full URL of a relative request, for error messages and spans: made
+ * when first read (a request that succeeds unseen by a tracer never needs it).
+ */
 const targetOf = (baseUrl: string, request: HttpClientRequest.HttpClientRequest): Target => {
-  const search = new URLSearchParams(request.urlParams as Array<[string, string]>).toString()
-  const url = `${baseUrl}/${request.url}`
-  return { method: request.method, url: search === "" ? url : `${url}?${search}` }
+  let url: string | undefined
+  return {
+    method: request.method,
+    get url() {
+      if (url === undefined) {
+        const search = new URLSearchParams(request.urlParams as Array<[string, string]>).toString()
+        const path = `${baseUrl}/${request.url}`
+        url = search === "" ? path : `${path}?${search}`
+      }
+      return url
+    }
+  }
 }
 
 const utf8 = new TextDecoder()
@@ -276,11 +330,13 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
       // no content: nothing to read (a web Response of a 204 has no body stream at all)
       if (response.status === 204 || response.status === 304) return Effect.succeed("")
       const max = settings.maxResponseBytes
-      const length = response.headers["content-length"]
+      // a transport may build its headers object anew on each access: take it once
+      const headers = response.headers
+      const length = headers["content-length"]
       const declared = length === undefined || length.trim() === "" ? Number.NaN : Number(length)
       if (declared > max) return Effect.succeed(undefined)
       // a declared length the client holds the body to, and no decoding that could inflate it: read it at once
-      const encoding = response.headers["content-encoding"]
+      const encoding = headers["content-encoding"]
       if (Number.isSafeInteger(declared) && (encoding === undefined || encoding === "identity")) return response.text
       const chunks: Array<Uint8Array> = []
       let size = 0
@@ -404,20 +460,31 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
           })
         : error
     }).pipe(
-      Effect.timeoutFail({
-        duration: settings.timeout,
-        onTimeout: () =>
-          create
-            ? failure(target, attempts, {
-                reason: "OutcomeUnknown",
-                detail: `no answer within ${Duration.format(settings.timeout)} after the request was sent; not retried, so that it is not applied twice: check whether it was applied`
+      (sending) =>
+        Effect.timeoutFail(sending, {
+          duration: settings.timeout,
+          onTimeout: () =>
+            create
+              ? failure(target, attempts, {
+                  reason: "OutcomeUnknown",
+                  detail: `no answer within ${Duration.format(settings.timeout)} after the request was sent; not retried, so that it is not applied twice: check whether it was applied`
+                })
+              : new Timeout({ ...target, timeout: settings.timeout, attempts })
+        }),
+      (timed) =>
+        // the span of the attempt, when a tracer sees it or its context is sent
+        Effect.withFiberRuntime<A, RequestError>((fiber) =>
+          settings.tracePropagation || spansSeen(fiber)
+            ? Effect.withSpan(timed, `${options.name}.request`, {
+                kind: "client",
+                attributes: {
+                  "http.request.method": target.method,
+                  "url.full": target.url,
+                  "threatstack.attempt": attempts
+                }
               })
-            : new Timeout({ ...target, timeout: settings.timeout, attempts })
-      }),
-      Effect.withSpan(`${options.name}.request`, {
-        kind: "client",
-        attributes: { "http.request.method": target.method, "url.full": target.url, "threatstack.attempt": attempts }
-      }),
+            : timed
+        ),
       // waiting at the gate is not part of the attempt's timeout; the slot is held while the attempt runs
       gate.withSlot
     )
@@ -431,10 +498,20 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
       const target = targetOf(settings.baseUrl, request)
       const create = (executeOptions?.safety ?? (request.method === "POST" ? "create" : "idempotent")) === "create"
       let attempts = 0
-      return Effect.retry(
-        Effect.suspend(() => attempt(request, target, decoder, ++attempts, create)),
-        schedule
-      )
+      const once = Effect.suspend(() => attempt(request, target, decoder, ++attempts, create))
+      // the retry schedule (its driver, its state) is set up only once an attempt has failed: the first
+      // failure is handed to Effect.retry as its first attempt's, so the schedule sees exactly what it would
+      return Effect.catchAll(once, (first) => {
+        let replayed = false
+        return Effect.retry(
+          Effect.suspend(() => {
+            if (replayed) return once
+            replayed = true
+            return Effect.fail(first)
+          }),
+          schedule
+        )
+      })
     })
 
   return { execute }

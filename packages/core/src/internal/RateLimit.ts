@@ -15,7 +15,7 @@
  *
  * @since 0.1.0
  */
-import { Clock, Deferred, Duration, Effect, Exit, FiberId, Option, Ref } from "effect"
+import { Clock, Deferred, Duration, Effect, Exit, FiberId, Option } from "effect"
 /**
  * A client-side request budget, e.g. `{ limit: 200, interval: "1 minute" }`.
  *
@@ -89,17 +89,19 @@ export const make = (limit: Option.Option<Limit>): Effect.Effect<RateGate> => Ef
 
 /** {@link make}, synchronously. */
 export const unsafeMake = (limit: Option.Option<Limit>): RateGate => {
-  /** Epoch ms until which the server asked us to hold. */
-  const pausedUntil = Ref.unsafeMake(0)
+  /** Epoch ms until which the server asked us to hold (0: never asked, nothing to look up). */
+  let pausedUntil = 0
 
-  const waitPause: Effect.Effect<void> = Effect.gen(function* () {
-    const now = yield* Clock.currentTimeMillis
-    const until = yield* Ref.get(pausedUntil)
-    if (until <= now) return
-    yield* Effect.sleep(Duration.millis(until - now))
-    // the pause may have been extended while we slept
-    yield* waitPause
-  })
+  const waitPause: Effect.Effect<void> = Effect.suspend(() =>
+    pausedUntil === 0
+      ? Effect.void
+      : Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          pausedUntil <= now
+            ? Effect.void
+            : // the pause may have been extended while we slept: look again
+              Effect.zipRight(Effect.sleep(Duration.millis(pausedUntil - now)), waitPause)
+        )
+  )
 
   /** The slots of a budget: a request holds one from when it is sent until `interval` after it ends. */
   const budgeted = (budget: Limit) => {
@@ -170,7 +172,9 @@ export const unsafeMake = (limit: Option.Option<Limit>): RateGate => {
     withSlot,
     pause: (duration) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Ref.update(pausedUntil, (until) => Math.max(until, now + Duration.toMillis(duration)))
+        Effect.sync(() => {
+          pausedUntil = Math.max(pausedUntil, now + Duration.toMillis(duration))
+        })
       )
   }
 }

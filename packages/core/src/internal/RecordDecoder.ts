@@ -42,16 +42,34 @@ type Field = (value: unknown) => unknown
 /** The instants a `Date` (and so a `DateTime`) can hold: ±8.64e15 ms. */
 const MAX_EPOCH_MS = 8.64e15
 
+/** The prototype of `DateTime.Utc` values, taken from one. */
+const UtcProto: object = Object.getPrototypeOf(DateTime.unsafeMake(0))
+const partsUtc: PropertyDescriptor = { value: undefined, enumerable: false, writable: true }
+
+/**
+ * `DateTime.unsafeMake(ms)` for a finite `ms` within `Date`'s range, without
+ * the `Date` it builds on the way: the same prototype and own properties
+ * (`epochMillis`, and `partsUtc` not enumerable), and the same instant, which
+ * `Date` truncates to a whole millisecond (and -0 to 0). Records hold several
+ * timestamps each, so this is most of the cost of decoding a page.
+ */
+const utc = (ms: number): DateTime.Utc => {
+  const self = Object.create(UtcProto)
+  self.epochMillis = Math.trunc(ms) + 0
+  Object.defineProperty(self, "partsUtc", partsUtc)
+  return self
+}
+
 const toDateTime: Field = (value) => {
   if (typeof value === "number") {
-    return Number.isFinite(value) && Math.abs(value) <= MAX_EPOCH_MS ? DateTime.unsafeMake(value) : MISMATCH
+    return Number.isFinite(value) && Math.abs(value) <= MAX_EPOCH_MS ? utc(value) : MISMATCH
   }
   if (typeof value !== "string") return MISMATCH
   // the API's ISO strings end in Z: Date.parse reads those as UTC, as DateTime does;
   // anything else (no zone, an offset) goes through DateTime's own parsing
   if (value.endsWith("Z")) {
     const ms = Date.parse(value)
-    return Number.isNaN(ms) ? MISMATCH : DateTime.unsafeMake(ms)
+    return Number.isNaN(ms) ? MISMATCH : utc(ms)
   }
   const made = DateTime.make(value)
   return made._tag === "Some" ? DateTime.toUtc(made.value) : MISMATCH
@@ -62,26 +80,33 @@ const isInt = (ast: SchemaAST.AST) =>
   ast.from._tag === "NumberKeyword" &&
   SchemaAST.getSchemaIdAnnotation(ast).pipe((id) => id._tag === "Some" && id.value === Schema.IntSchemaId)
 
-/** A fast check for the field shapes records are made of; `undefined` for any other. */
-const fastField = (ast: SchemaAST.AST): Field | undefined => {
-  if (ast === Timestamp.ast) return toDateTime
+/**
+ * A fast check for the field shapes records are made of; `undefined` for any
+ * other. `same`: the decoded value is the input value itself (only checked).
+ */
+const fastField = (ast: SchemaAST.AST): { readonly decode: Field; readonly same: boolean } | undefined => {
+  if (ast === Timestamp.ast) return { decode: toDateTime, same: false }
   switch (ast._tag) {
     case "StringKeyword":
-      return (v) => (typeof v === "string" ? v : MISMATCH)
+      return { decode: (v) => (typeof v === "string" ? v : MISMATCH), same: true }
     case "NumberKeyword":
-      return (v) => (typeof v === "number" ? v : MISMATCH)
+      return { decode: (v) => (typeof v === "number" ? v : MISMATCH), same: true }
     case "BooleanKeyword":
-      return (v) => (typeof v === "boolean" ? v : MISMATCH)
+      return { decode: (v) => (typeof v === "boolean" ? v : MISMATCH), same: true }
     case "Union": {
       const [a, b] = ast.types
       if (ast.types.length !== 2 || a === undefined || b === undefined) return undefined
       const [nullable, other] = SchemaAST.isLiteral(a) && a.literal === null ? [a, b] : [b, a]
       if (!(SchemaAST.isLiteral(nullable) && nullable.literal === null)) return undefined
       const inner = fastField(other)
-      return inner === undefined ? undefined : (v) => (v === null ? null : inner(v))
+      if (inner === undefined) return undefined
+      const decode = inner.decode
+      return { decode: (v) => (v === null ? null : decode(v)), same: inner.same }
     }
   }
-  return isInt(ast) ? (v) => (typeof v === "number" && Number.isSafeInteger(v) ? v : MISMATCH) : undefined
+  return isInt(ast)
+    ? { decode: (v) => (typeof v === "number" && Number.isSafeInteger(v) ? v : MISMATCH), same: true }
+    : undefined
 }
 
 /** A field decoded by its own Schema (nested objects, arrays). */
@@ -94,10 +119,45 @@ const schemaField = (schema: Schema.Schema.AnyNoContext): Field => {
 }
 
 /**
+ * The Schema of a field the fast path handles, and whether it may be left
+ * out: a plain Schema, or `Schema.optional(schema)` (left out, it stays out;
+ * given as `undefined`, the Schema judges). `undefined` for any other
+ * property signature (defaults, renamed keys, `optionalWith`).
+ */
+const fieldSchema = (
+  field: Schema.Struct.Field
+): { readonly schema: Schema.Schema.AnyNoContext; readonly optional: boolean } | undefined => {
+  if (Schema.isSchema(field)) return { schema: field as Schema.Schema.AnyNoContext, optional: false }
+  const ast = field.ast
+  if (!("from" in field) || !Schema.isSchema(field.from)) return undefined
+  const from = field.from as Schema.Schema.AnyNoContext
+  const isOptional =
+    ast._tag === "PropertySignatureDeclaration" &&
+    ast.isOptional &&
+    ast.defaultValue === undefined &&
+    ast.type._tag === "Union" &&
+    ast.type.types.length === 2 &&
+    ast.type.types[0] === from.ast &&
+    ast.type.types[1] === SchemaAST.undefinedKeyword
+  return isOptional ? { schema: from, optional: true } : undefined
+}
+
+/** One field of a plan: its key, its check, whether it may be left out. */
+interface Slot {
+  readonly key: string
+  readonly decode: Field
+  readonly optional: boolean
+}
+
+/** Marks an optional field left out of a record: nothing to write. */
+const ABSENT: unique symbol = Symbol("ABSENT")
+
+/**
  * The fast path for one struct: its fields and their checks. `check` decodes
- * a record's fields into `values` (at `offset`) without touching the record;
- * `write` then produces the decoded record: a copy, or the input itself when
- * decoding in place.
+ * a record's fields without touching the record, keeping the values that
+ * differ from the input's (timestamps, nested values) in `values` (at
+ * `offset`); `write` then produces the decoded record: a copy, or the input
+ * itself when decoding in place, with those values written over.
  */
 interface Plan {
   readonly size: number
@@ -107,30 +167,55 @@ interface Plan {
 
 /** `undefined` when the struct has fields the fast path cannot handle. */
 const plan = (struct: Schema.Struct<Schema.Struct.Fields>): Plan | undefined => {
-  const keys: Array<string> = []
-  const decoders: Array<Field> = []
+  /** Fields decoded to the input's own value: only checked. */
+  const checked: Array<Slot> = []
+  /** Fields decoded to another value: kept, then written. */
+  const changed: Array<Slot> = []
   for (const [key, field] of Object.entries(struct.fields)) {
-    if (!Schema.isSchema(field)) return undefined // optional and renamed fields: let the Schema do it
-    keys.push(key)
-    decoders.push(fastField(field.ast) ?? schemaField(field as Schema.Schema.AnyNoContext))
+    const found = fieldSchema(field)
+    if (found === undefined) return undefined // renamed fields, defaults: let the Schema do it
+    const fast = fastField(found.schema.ast)
+    const slot = { key, decode: fast?.decode ?? schemaField(found.schema), optional: found.optional }
+    if (fast?.same === true) checked.push(slot)
+    else changed.push(slot)
   }
   return {
-    size: keys.length,
+    size: changed.length,
     check: (input, values, offset) => {
       if (typeof input !== "object" || input === null || Array.isArray(input)) return false
       const record = input as Record<string, unknown>
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i] as string
-        if (!(key in record)) return false
-        const value = (decoders[i] as Field)(record[key])
-        if (value === MISMATCH) return false
-        values[offset + i] = value
+      for (let i = 0; i < checked.length; i++) {
+        const slot = checked[i] as Slot
+        const value = record[slot.key]
+        // left out or given as undefined: the Schema tells which, and what it means
+        if (value === undefined) {
+          if (slot.optional && !(slot.key in record)) continue
+          return false
+        }
+        if (slot.decode(value) === MISMATCH) return false
+      }
+      for (let i = 0; i < changed.length; i++) {
+        const slot = changed[i] as Slot
+        const value = record[slot.key]
+        if (value === undefined) {
+          if (slot.optional && !(slot.key in record)) {
+            values[offset + i] = ABSENT
+            continue
+          }
+          return false
+        }
+        const decoded = slot.decode(value)
+        if (decoded === MISMATCH) return false
+        values[offset + i] = decoded
       }
       return true
     },
     write: (input, values, offset, inPlace) => {
       const out: Record<string, unknown> = inPlace ? (input as Record<string, unknown>) : { ...(input as object) }
-      for (let i = 0; i < keys.length; i++) out[keys[i] as string] = values[offset + i]
+      for (let i = 0; i < changed.length; i++) {
+        const value = values[offset + i]
+        if (value !== ABSENT) out[(changed[i] as Slot).key] = value
+      }
       return out
     }
   }

@@ -18,6 +18,9 @@ import type { Decoder } from "./RecordDecoder.js"
 
 const TokenField = Schema.optional(Schema.NullOr(Schema.String))
 
+/** The next page's token of an envelope (other keys ignored). */
+const decodeToken = Schema.decodeUnknownEither(Schema.Struct({ token: TokenField }))
+
 /** A decoder of one token page: the collection's records and the next token. */
 const pageDecoder =
   <A>(collection: string, records: Decoder<ReadonlyArray<A>>): Decoder<Pagination.TokenPage<A>> =>
@@ -26,7 +29,7 @@ const pageDecoder =
       typeof json === "object" && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined
     const decodedRecords = records(envelope === undefined ? json : envelope[collection])
     if (Either.isLeft(decodedRecords)) return Either.left(decodedRecords.left)
-    const token = Schema.decodeUnknownEither(Schema.Struct({ token: TokenField }))(envelope ?? {})
+    const token = decodeToken(envelope ?? {})
     if (Either.isLeft(token)) return Either.left(token.left)
     const next = token.right.token
     return Either.right({ records: decodedRecords.right, token: next === null || next === "" ? undefined : next })
@@ -53,9 +56,11 @@ export const makeClient = (http: HttpClient.HttpClient, settings: Settings, orgI
     const decoder = pageDecoder(collection, records)
     const url = (token: string | undefined) =>
       HttpClientRequest.get(path, { urlParams: queryParams(token === undefined ? query : { ...query, token }) })
-    const fetch = Effect.fn(`${name}.list`)(function* (token: string | undefined) {
-      return yield* pipeline.execute(url(token), decoder)
-    })
+    const fetch = Pipeline.fn(
+      `${name}.list`,
+      (token: string | undefined) => pipeline.execute(url(token), decoder),
+      settings.tracePropagation
+    )
     const fetchPage = options?.emptyOn404
       ? (token: string | undefined) =>
           Effect.catchTag(fetch(token), "NotFound", () => Effect.succeed({ records: [], token: undefined }))
