@@ -31,6 +31,7 @@
  */
 import { HttpClient } from "@effect/platform"
 import { type Config, Context, Effect, Either, Layer } from "effect"
+import * as HawkCrypto from "./HawkCrypto.js"
 import * as V2Client from "./internal/V2Client.js"
 import { configurationError } from "./internal/Settings.js"
 import type { ConfigurationError, InvalidArgument } from "./ThreatStackError.js"
@@ -118,7 +119,9 @@ export interface Service {
 export class ThreatStackV2 extends Context.Tag("@effect-threatstack/core/ThreatStackV2")<ThreatStackV2, Service>() {}
 
 /**
- * Builds the service from settings over an `HttpClient`.
+ * Builds the service from settings over an `HttpClient`, signing with
+ * `crypto` (WebCrypto unless given; the layers take the `HawkCrypto` in
+ * context).
  *
  * @example
  * ```ts
@@ -135,14 +138,18 @@ export class ThreatStackV2 extends Context.Tag("@effect-threatstack/core/ThreatS
  * @since 0.2.0
  * @category constructors
  */
-export const make = (http: HttpClient.HttpClient, settings: Settings): Service => {
+export const make = (
+  http: HttpClient.HttpClient,
+  settings: Settings,
+  crypto: HawkCrypto.Implementation = HawkCrypto.webCrypto
+): Service => {
   const organizations = new Map<string, Service>()
   const forOrganization = (orgId: string): Service => {
     const known = organizations.get(orgId)
     if (known !== undefined) return known
     const checked = Client.checkOrgId(orgId)
     const client = Either.isRight(checked)
-      ? V2Client.makeClient(http, settings, checked.right)
+      ? V2Client.makeClient(http, settings, checked.right, crypto)
       : V2Client.failingClient(settings, orgId, checked.left)
     const service: Service = {
       settings,
@@ -168,7 +175,7 @@ const fromSettings = <E>(settings: Effect.Effect<Settings, E>): Layer.Layer<Thre
   Layer.effect(
     ThreatStackV2,
     Effect.gen(function* () {
-      return make(yield* HttpClient.HttpClient, yield* settings)
+      return make(yield* HttpClient.HttpClient, yield* settings, yield* HawkCrypto.HawkCrypto)
     })
   )
 

@@ -10,6 +10,8 @@ export * as Agents from "./Agents.js"
 export * as Alerts from "./Alerts.js"
 /** @since 0.1.0 */
 export * as FakeThreatStack from "./FakeThreatStack.js"
+/** @since 0.2.0 */
+export * as HawkCrypto from "./HawkCrypto.js"
 /** @since 0.1.0 */
 export * as Logs from "./Logs.js"
 /** @since 0.1.0 */

@@ -16,6 +16,7 @@ import { Config, ConfigProvider, Data, Effect, Either, Layer, Option, Redacted }
 import { type FakeThreatStack, ThreatStack, ThreatStackError, ThreatStackV2, TimeRange } from "@effect-threatstack/core"
 import * as CliOutput from "./CliOutput.js"
 import * as FakeServer from "./FakeServer.js"
+import * as NodeHawkCrypto from "./NodeHawkCrypto.js"
 
 /**
  * Exit codes, one per kind of failure.
@@ -505,7 +506,7 @@ export const v2Layer = (
       Effect.map(FakeServer.make(demoFake), (server) =>
         ThreatStackV2.layer({ ...server.v2Credentials, baseUrl: server.v2BaseUrl })
       )
-    ).pipe(Layer.provide(transport))
+    ).pipe(Layer.provide(NodeHawkCrypto.layer), Layer.provide(transport))
   }
   return fromFlags(
     [
@@ -515,7 +516,7 @@ export const v2Layer = (
       ["THREATSTACK_V2_BASE_URL", "--base-url", conn.baseUrl],
       ["THREATSTACK_TIMEOUT", "--timeout", conn.timeout]
     ],
-    ThreatStackV2.layerConfig().pipe(Layer.provide(transport))
+    ThreatStackV2.layerConfig().pipe(Layer.provide(NodeHawkCrypto.layer), Layer.provide(transport))
   )
 }
 

@@ -8,6 +8,7 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import type { Config } from "effect"
 import { Layer } from "effect"
 import { ThreatStack, type ThreatStackConfig, type ThreatStackError, ThreatStackV2 } from "@effect-threatstack/core"
+import * as NodeHawkCrypto from "./NodeHawkCrypto.js"
 
 /**
  * Every Threat Stack service from explicit settings, over undici.
@@ -58,7 +59,8 @@ export const layerConfig = (
   ThreatStack.layerConfig(config).pipe(Layer.provide(NodeHttpClient.layerUndici))
 
 /**
- * The v2 service from explicit settings, over undici.
+ * The v2 service from explicit settings, over undici, signing with
+ * `node:crypto` (`NodeHawkCrypto`).
  *
  * @example
  * ```ts
@@ -86,12 +88,12 @@ export const layerConfig = (
 export const layerV2 = (
   options: ThreatStackV2.Options
 ): Layer.Layer<ThreatStackV2.ThreatStackV2, ThreatStackError.InvalidArgument> =>
-  ThreatStackV2.layer(options).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  ThreatStackV2.layer(options).pipe(Layer.provide(NodeHawkCrypto.layer), Layer.provide(NodeHttpClient.layerUndici))
 
 /**
  * The v2 service with settings from `Config` (`THREATSTACK_API_KEY`,
  * `THREATSTACK_USER_ID`, `THREATSTACK_ORG_ID`, `THREATSTACK_V2_BASE_URL`, …),
- * over undici.
+ * over undici, signing with `node:crypto`.
  *
  * @example
  * ```ts
@@ -112,4 +114,4 @@ export const layerV2 = (
 export const layerV2Config = (
   config?: Config.Config<ThreatStackV2.Settings>
 ): Layer.Layer<ThreatStackV2.ThreatStackV2, ThreatStackError.ConfigurationError> =>
-  ThreatStackV2.layerConfig(config).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  ThreatStackV2.layerConfig(config).pipe(Layer.provide(NodeHawkCrypto.layer), Layer.provide(NodeHttpClient.layerUndici))

@@ -13,5 +13,7 @@ export * as CliOutput from "./CliOutput.js"
 export * as Demo from "./Demo.js"
 /** @since 0.1.0 */
 export * as FakeServer from "./FakeServer.js"
+/** @since 0.2.0 */
+export * as NodeHawkCrypto from "./NodeHawkCrypto.js"
 /** @since 0.1.0 */
 export * as NodeThreatStack from "./NodeThreatStack.js"

@@ -8,6 +8,7 @@
  */
 import { HttpClientError, HttpClientRequest, UrlParams } from "@effect/platform"
 import { Clock, Effect, Either, Option, Redacted } from "effect"
+import type { Implementation } from "../HawkCrypto.js"
 import * as Hawk from "./Hawk.js"
 
 /** Signs one attempt of a request; the request's URL is already absolute. */
@@ -31,6 +32,8 @@ export const apiKey = (key: Redacted.Redacted<string>, orgId: Option.Option<stri
 export interface HawkSource {
   readonly nonce: () => string
   skewMs: number
+  /** The HMAC and SHA-256 to sign with. */
+  readonly crypto: Implementation
 }
 
 /** The body bytes of a request, as they will be sent (JSON bodies are `Uint8Array` already). */
@@ -71,16 +74,20 @@ export const hawk =
       const hash =
         payload === undefined
           ? undefined
-          : yield* Effect.promise(() => Hawk.payloadHash(payload.contentType, payload.bytes))
+          : yield* Effect.promise(() => Hawk.payloadHash(payload.contentType, payload.bytes, source.crypto))
       const header = yield* Effect.promise(() =>
-        Hawk.header(credentials, {
-          method: request.method,
-          ...Hawk.targetOf(url.right),
-          ts: Math.floor(now / 1000),
-          nonce: source.nonce(),
-          ext: orgId,
-          hash
-        })
+        Hawk.header(
+          credentials,
+          {
+            method: request.method,
+            ...Hawk.targetOf(url.right),
+            ts: Math.floor(now / 1000),
+            nonce: source.nonce(),
+            ext: orgId,
+            hash
+          },
+          source.crypto
+        )
       )
       return HttpClientRequest.setHeader(sent, "authorization", header)
     })
@@ -95,7 +102,7 @@ export const resync = (header: string, key: Redacted.Redacted<string>, source: H
   Effect.gen(function* () {
     const challenge = Hawk.parseWwwAuthenticate(header)
     if (challenge === undefined || !/stale/i.test(challenge.error)) return false
-    const expected = yield* Effect.promise(() => Hawk.mac(key, `hawk.1.ts\n${challenge.ts}\n`))
+    const expected = yield* Effect.promise(() => Hawk.mac(key, `hawk.1.ts\n${challenge.ts}\n`, source.crypto))
     if (expected !== challenge.tsm) return false
     source.skewMs = challenge.ts * 1000 - (yield* Clock.currentTimeMillis)
     return true

@@ -1,12 +1,13 @@
 /**
  * Hawk v1 request signing (sha256), as used by the Threat Stack v2 API.
  *
- * Runtime-neutral: WebCrypto (`globalThis.crypto.subtle`), `TextEncoder` and
- * `btoa` only, no Node built-ins.
+ * Runtime-neutral: the hashing is a `HawkCrypto.Implementation` (WebCrypto
+ * unless a layer provides another), the rest `TextEncoder` and `btoa`.
  *
  * @internal
  */
 import { Redacted } from "effect"
+import { type Implementation, toBase64, webCrypto } from "../HawkCrypto.js"
 
 /** The Hawk credentials: the user id and the API key (unwrapped only at the HMAC key import). */
 export interface Credentials {
@@ -30,12 +31,6 @@ export interface Artifacts {
 
 const encoder = new TextEncoder()
 
-const toBase64 = (bytes: Uint8Array): string => {
-  let binary = ""
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary)
-}
-
 /** The content type as Hawk hashes it: parameters stripped, trimmed, lower-cased. */
 const bareContentType = (contentType: string): string => (contentType.split(";")[0] ?? "").trim().toLowerCase()
 
@@ -45,15 +40,18 @@ const bareContentType = (contentType: string): string => (contentType.split(";")
  * the content type's parameters stripped and the body's bytes hashed exactly
  * (strings as UTF-8).
  */
-export const payloadHash = async (contentType: string, body: string | Uint8Array): Promise<string> => {
+export const payloadHash = async (
+  contentType: string,
+  body: string | Uint8Array,
+  crypto: Implementation = webCrypto
+): Promise<string> => {
   const head = encoder.encode(`hawk.1.payload\n${bareContentType(contentType)}\n`)
   const bodyBytes = typeof body === "string" ? encoder.encode(body) : body
   const input = new Uint8Array(head.length + bodyBytes.length + 1)
   input.set(head, 0)
   input.set(bodyBytes, head.length)
   input[input.length - 1] = 0x0a
-  const digest = await globalThis.crypto.subtle.digest("SHA-256", input)
-  return toBase64(new Uint8Array(digest))
+  return crypto.sha256(input)
 }
 
 /**
@@ -78,29 +76,14 @@ export const normalized = (type: "header" | "response", artifacts: Artifacts): s
   ].join("\n")
 }
 
-/**
- * The HMAC key of each API key, imported once (not extractable, for `sign`
- * only) and kept while the credentials live.
- */
-const hmacKeys = new WeakMap<Redacted.Redacted<string>, Promise<CryptoKey>>()
-
-/** The key as WebCrypto's HMAC-SHA256 key; the key is unwrapped only here. */
-const hmacKey = (key: Redacted.Redacted<string>): Promise<CryptoKey> => {
-  const known = hmacKeys.get(key)
-  if (known !== undefined) return known
-  const raw = encoder.encode(Redacted.value(key))
-  if (raw.length === 0) return Promise.reject(new Error("Hawk: the API key is empty"))
-  const imported = globalThis.crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
-  hmacKeys.set(key, imported)
-  // a failed import is not kept: the next request tries again
-  imported.catch(() => hmacKeys.delete(key))
-  return imported
-}
-
-/** base64(HMAC-SHA256(key, normalized)). */
-export const mac = async (key: Redacted.Redacted<string>, normalized: string): Promise<string> => {
-  const signature = await globalThis.crypto.subtle.sign("HMAC", await hmacKey(key), encoder.encode(normalized))
-  return toBase64(new Uint8Array(signature))
+/** base64(HMAC-SHA256(key, normalized)); the key is unwrapped only by the implementation. */
+export const mac = async (
+  key: Redacted.Redacted<string>,
+  normalized: string,
+  crypto: Implementation = webCrypto
+): Promise<string> => {
+  if (Redacted.value(key) === "") throw new Error("Hawk: the API key is empty")
+  return crypto.hmacSha256(key, normalized)
 }
 
 /** One or more printable ASCII characters other than `"` and `\`: what every Hawk server accepts. */
@@ -121,7 +104,11 @@ const checked = (name: string, value: string): string => {
  * is empty, when the id, nonce, hash or ext contains `"`, `\` or a character
  * outside printable ASCII, or when ts is not a non-negative integer.
  */
-export const header = async (credentials: Credentials, artifacts: Artifacts): Promise<string> => {
+export const header = async (
+  credentials: Credentials,
+  artifacts: Artifacts,
+  crypto: Implementation = webCrypto
+): Promise<string> => {
   if (!Number.isSafeInteger(artifacts.ts) || artifacts.ts < 0) {
     throw new Error("Hawk: ts must be a non-negative integer (unix seconds)")
   }
@@ -132,7 +119,7 @@ export const header = async (credentials: Credentials, artifacts: Artifacts): Pr
   ]
   if (artifacts.hash !== undefined && artifacts.hash !== "") parts.push(`hash="${checked("hash", artifacts.hash)}"`)
   if (artifacts.ext !== undefined && artifacts.ext !== "") parts.push(`ext="${checked("ext", artifacts.ext)}"`)
-  parts.push(`mac="${await mac(credentials.key, normalized("header", artifacts))}"`)
+  parts.push(`mac="${await mac(credentials.key, normalized("header", artifacts), crypto)}"`)
   return `Hawk ${parts.join(", ")}`
 }
 

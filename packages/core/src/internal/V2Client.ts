@@ -10,6 +10,7 @@ import * as Pagination from "../Pagination.js"
 import { InvalidArgument, ThreatStackAPIError } from "../ThreatStackError.js"
 import type { ThreatStackError } from "../ThreatStackError.js"
 import * as TimeRange from "../TimeRange.js"
+import type { Implementation } from "../HawkCrypto.js"
 import type { Client, Query, Settings } from "../v2/Client.js"
 import * as Auth from "./Auth.js"
 import type * as Hawk from "./Hawk.js"
@@ -39,8 +40,13 @@ const pageDecoder =
  * Builds the client of one organization over an `HttpClient` (each
  * organization has its own rate gate: the API's limit is per organization).
  */
-export const makeClient = (http: HttpClient.HttpClient, settings: Settings, orgId: string): Client => {
-  const source: Auth.HawkSource = { nonce: settings.nonce, skewMs: 0 }
+export const makeClient = (
+  http: HttpClient.HttpClient,
+  settings: Settings,
+  orgId: string,
+  crypto: Implementation
+): Client => {
+  const source: Auth.HawkSource = { nonce: settings.nonce, skewMs: 0, crypto }
   const credentials: Hawk.Credentials = { id: settings.userId, key: settings.apiKey }
   const pipeline = Pipeline.unsafeMake({
     http,
