@@ -37,10 +37,13 @@ import {
   HttpTraceContext
 } from "@effect/platform"
 import {
+  Clock,
+  Context,
+  DefaultServices,
   Duration,
   Effect,
   Either,
-  type Fiber,
+  Fiber,
   FiberRef,
   Option,
   type ParseResult,
@@ -93,6 +96,54 @@ export const spansSeen = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean 
   builtInTracer ??= Effect.runSync(Effect.tracer)
   return fiber.currentTracer !== builtInTracer && fiber.getFiberRef(FiberRef.currentTracerEnabled)
 }
+
+/** The clock every fiber has unless a `Clock` (a `TestClock`, say) is provided. */
+const liveClock = Context.get(DefaultServices.liveServices, Clock.Clock)
+
+/** The longest delay `setTimeout` keeps (about 24.8 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647
+
+/**
+ * `Effect.timeoutFail(self, { duration, onTimeout })` with one fiber where
+ * Effect's takes two, on the live clock: the attempt runs in a child fiber
+ * and a timer, not a sleeping fiber, ends the wait. As with Effect's, the
+ * timeout fails only once the child is interrupted (the request aborted),
+ * and an interrupted caller interrupts the child. Another clock (a
+ * `TestClock`) gets `Effect.timeoutFail` itself, so tests drive it.
+ */
+export const timeoutFail = <A, E, E2>(
+  self: Effect.Effect<A, E>,
+  duration: Duration.Duration,
+  onTimeout: () => E2
+): Effect.Effect<A, E | E2> =>
+  Effect.clockWith((clock) => {
+    const millis = Duration.toMillis(duration)
+    if (clock !== liveClock || !(millis <= MAX_TIMER_MS)) return Effect.timeoutFail(self, { duration, onTimeout })
+    return Effect.uninterruptibleMask((restore) =>
+      Effect.flatMap(Effect.fork(restore(self)), (child) =>
+        restore(
+          Effect.async<A, E | E2>((resume) => {
+            let settled = false
+            const timer = setTimeout(() => {
+              settled = true
+              resume(Effect.zipRight(Fiber.interrupt(child), Effect.fail(onTimeout())))
+            }, millis)
+            child.addObserver((exit) => {
+              if (settled) return
+              settled = true
+              clearTimeout(timer)
+              resume(exit)
+            })
+            // the caller interrupted: no timeout any more, and the attempt stops with it
+            return Effect.suspend(() => {
+              clearTimeout(timer)
+              return Fiber.interrupt(child)
+            })
+          })
+        )
+      )
+    )
+  })
 
 /**
  * `Effect.fn(name)(body)` when a tracer would see its span ({@link spansSeen}),
@@ -461,16 +512,14 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
         : error
     }).pipe(
       (sending) =>
-        Effect.timeoutFail(sending, {
-          duration: settings.timeout,
-          onTimeout: () =>
-            create
-              ? failure(target, attempts, {
-                  reason: "OutcomeUnknown",
-                  detail: `no answer within ${Duration.format(settings.timeout)} after the request was sent; not retried, so that it is not applied twice: check whether it was applied`
-                })
-              : new Timeout({ ...target, timeout: settings.timeout, attempts })
-        }),
+        timeoutFail(sending, settings.timeout, () =>
+          create
+            ? failure(target, attempts, {
+                reason: "OutcomeUnknown",
+                detail: `no answer within ${Duration.format(settings.timeout)} after the request was sent; not retried, so that it is not applied twice: check whether it was applied`
+              })
+            : new Timeout({ ...target, timeout: settings.timeout, attempts })
+        ),
       (timed) =>
         // the span of the attempt, when a tracer sees it or its context is sent
         Effect.withFiberRuntime<A, RequestError>((fiber) =>
