@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { DateTime, Effect, Either, Equal, ParseResult, Schema } from "effect"
+import { DateTime, Effect, Either, Equal, FastCheck, ParseResult, Schema } from "effect"
 import { Agents, Alerts, FakeThreatStack, Logs, Organizations, Policies, V2 } from "@effect-threatstack/core"
 import * as RecordDecoder from "../src/internal/RecordDecoder.js"
 import { fakeOptions } from "./utils.js"
@@ -185,6 +185,56 @@ describe("RecordDecoder timestamps", () => {
       expect(Object.is(DateTime.toEpochMillis(fast), DateTime.toEpochMillis(slow))).toBe(true)
       expect(Equal.equals(fast, slow)).toBe(true)
       expect(DateTime.formatIso(fast)).toBe(DateTime.formatIso(slow))
+    }
+  })
+})
+
+describe("RecordDecoder's reading of the API's ISO form (YYYY-MM-DDTHH:MM:SS.sssZ)", () => {
+  const Timed = Schema.Struct({ at: Alerts.Alert.fields.last_updated_at })
+  /** The instant each decode gives for `at`, or the path of its error. */
+  const read = (at: string) => {
+    const instant = (decoded: Either.Either<{ readonly at: DateTime.Utc | null }, ParseResult.ParseError>) =>
+      Either.match(decoded, {
+        onLeft: (error) => `refused: ${error.message.split("\n")[0]}`,
+        onRight: (r) => (r.at === null ? null : DateTime.toEpochMillis(r.at))
+      })
+    return { fast: instant(RecordDecoder.record(Timed)({ at })), schema: instant(schemaDecode(Timed)({ at })) }
+  }
+
+  it("any instant from year 0 to 9999 reads as the Schema reads it", () => {
+    FastCheck.assert(
+      FastCheck.property(FastCheck.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }), (ms) => {
+        const { fast, schema } = read(new Date(ms).toISOString())
+        expect(fast).toBe(ms)
+        expect(schema).toBe(ms)
+      }),
+      { numRuns: 2000 }
+    )
+  })
+
+  it("dates that do not exist, parts out of range and stray characters are judged as the Schema judges them", () => {
+    const texts = [
+      "2017-02-29T00:00:00.000Z", // not a leap year
+      "2016-02-29T23:59:59.999Z", // a leap year
+      "1900-02-29T00:00:00.000Z", // a century, not a leap year
+      "2000-02-29T00:00:00.000Z", // every 400 years, a leap year
+      "2017-04-31T00:00:00.000Z",
+      "2017-13-01T00:00:00.000Z",
+      "2017-00-10T00:00:00.000Z",
+      "2017-05-00T00:00:00.000Z",
+      "2017-05-01T24:00:00.000Z",
+      "2017-05-01T23:60:00.000Z",
+      "2017-05-01T23:59:60.000Z",
+      "2017-05-01T08:00:00,000Z",
+      "2017-05-01 08:00:00.000Z",
+      "2017-05-01T08:0a:00.000Z",
+      "2017-05-01T08:00:00.00aZ",
+      "2O17-05-01T08:00:00.000Z",
+      "+2017-05-01T08:00:00.00Z"
+    ]
+    for (const text of texts) {
+      const { fast, schema } = read(text)
+      expect({ text, fast }).toEqual({ text, fast: schema })
     }
   })
 })

@@ -379,6 +379,19 @@ describe("v2 paging and arguments", () => {
     }).pipe(Effect.provide(v2(http.layer)))
   })
 
+  it.effect.each([42, { next: "t2" }, ["t2"], true])(
+    "a token that is not a string (%j) is InvalidResponse at token",
+    (token) => {
+      const http = verifying(() => Response.json({ alerts: [], token }))
+      return Effect.gen(function* () {
+        const ts = yield* ThreatStackV2.ThreatStackV2
+        const error = yield* Effect.flip(Stream.runCollect(ts.alerts.list()))
+        expect(error._tag === "ThreatStackAPIError" && [error.reason, error.path]).toEqual(["InvalidResponse", "token"])
+        expect(http.seen.length).toBe(1)
+      }).pipe(Effect.provide(v2(http.layer)))
+    }
+  )
+
   it.effect("a 404 on a filtered vulnerability or ruleset list is an empty stream; unfiltered it is NotFound", () => {
     const http = verifying(() => Response.json({ errors: ["no data"] }, { status: 404 }))
     return Effect.gen(function* () {

@@ -30,7 +30,12 @@ const pageDecoder =
       typeof json === "object" && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined
     const decodedRecords = records(envelope === undefined ? json : envelope[collection])
     if (Either.isLeft(decodedRecords)) return Either.left(decodedRecords.left)
-    const token = decodeToken(envelope ?? {})
+    const given = envelope?.token
+    // a string, null or none: read as is; anything else, the Schema names the problem
+    const token =
+      given === undefined || given === null || typeof given === "string"
+        ? Either.right({ token: given })
+        : decodeToken(envelope)
     if (Either.isLeft(token)) return Either.left(token.left)
     const next = token.right.token
     return Either.right({ records: decodedRecords.right, token: next === null || next === "" ? undefined : next })
