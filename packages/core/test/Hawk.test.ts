@@ -570,6 +570,7 @@ describe("Hawk signer helpers", () => {
       port: 8443
     })
     expect(() => Hawk.targetOf(new URL("ftp://example.com/x"))).toThrow(/ftp:/)
+    expect(() => Hawk.targetOf(new URL("wss://example.com/x"))).toThrow(/wss:/)
   })
 
   it("makeNonce: URL-safe base64 of the given bytes, at least 6 characters", () => {
@@ -586,7 +587,9 @@ describe("Hawk signer helpers", () => {
       [credentials, { ...artifacts, ext: "a\nb" }, /the ext attribute/],
       [credentials, { ...artifacts, ext: "café" }, /the ext attribute/],
       [credentials, { ...artifacts, nonce: "" }, /the nonce attribute/],
-      [credentials, { ...artifacts, ts: 1.5 }, /ts must be/]
+      [credentials, { ...artifacts, ts: 1.5 }, /ts must be/],
+      [credentials, { ...artifacts, ts: -1 }, /ts must be/],
+      [credentials, { ...artifacts, hash: 'a"b' }, /the hash attribute/]
     ]
     for (const [creds, values, message] of cases) {
       const error = await rejection(Hawk.header(creds, values))
@@ -595,6 +598,20 @@ describe("Hawk signer helpers", () => {
     }
     const empty = await rejection(Hawk.mac(Redacted.make(""), "x"))
     expect(empty).toMatch(/empty/)
+  })
+
+  it("header leaves out an empty hash or ext, as @hapi/hawk does", async () => {
+    const artifacts: Hawk.Artifacts = { method: "GET", resource: "/", host: HOST, port: 443, ts: TS, nonce: NONCE }
+    const header = await Hawk.header(credentials, { ...artifacts, hash: "", ext: "" })
+    expect(attributesOf(header).map(([name]) => name)).toEqual(["id", "ts", "nonce", "mac"])
+    expect(header).toBe(await Hawk.header(credentials, artifacts))
+  })
+
+  it("the payload hash reads the content type as @hapi/hawk does: parameters and spaces around it dropped", async () => {
+    for (const contentType of ["application/json ; charset=utf-8", " Application/JSON", "application/json;"]) {
+      expect(await Hawk.payloadHash(contentType, POST_BODY)).toBe(POST_HASH)
+      expect(HapiHawk.crypto.calculatePayloadHash(POST_BODY, "sha256", contentType)).toBe(POST_HASH)
+    }
   })
 
   it("normalized escapes ext like @hapi/hawk", () => {
@@ -619,5 +636,17 @@ describe("Hawk signer helpers", () => {
     expect(Hawk.parseWwwAuthenticate('Basic realm="x"')).toBeUndefined()
     expect(Hawk.parseWwwAuthenticate('Hawk ts="soon", tsm="t", error="Stale timestamp"')).toBeUndefined()
     expect(Hawk.parseWwwAuthenticate('Hawk ts="5", tsm="t", error="Stale timestamp",')).toBeUndefined()
+    // spaces around the scheme are fine; anything before it, or an attribute given twice or unseparated, is not
+    expect(Hawk.parseWwwAuthenticate('  Hawk   ts="5", tsm="t", error="Stale timestamp"')).toEqual({
+      ts: 5,
+      tsm: "t",
+      error: "Stale timestamp"
+    })
+    expect(Hawk.parseWwwAuthenticate('xHawk ts="5", tsm="t", error="Stale timestamp"')).toBeUndefined()
+    expect(Hawk.parseWwwAuthenticate('Bearer, Hawk ts="5", tsm="t", error="Stale timestamp"')).toBeUndefined()
+    expect(Hawk.parseWwwAuthenticate('Hawk ts="5", ts="6", tsm="t", error="Stale timestamp"')).toBeUndefined()
+    expect(Hawk.parseWwwAuthenticate('Hawk ts="5" tsm="t", error="Stale timestamp"')).toBeUndefined()
+    expect(Hawk.parseWwwAuthenticate('Hawk ts="5a", tsm="t", error="Stale timestamp"')).toBeUndefined()
+    expect(Hawk.parseWwwAuthenticate('Hawk ts="a5", tsm="t", error="Stale timestamp"')).toBeUndefined()
   })
 })

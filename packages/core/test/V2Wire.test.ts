@@ -4,7 +4,7 @@
  * request vectors of the v2 reference, queries that need encoding, writes
  * with bodies, retries signed afresh, a stale timestamp answered once.
  */
-import { HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import { HttpBody, HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import * as HapiHawk from "@hapi/hawk"
 import { describe, expect, it } from "@effect/vitest"
 import {
@@ -32,6 +32,8 @@ interface Seen {
   readonly url: string
   readonly authorization: string
   readonly body: string
+  /** The content type as a transport sends it: the header, else the body's. */
+  readonly contentType: string | undefined
   /** What @hapi/hawk's server made of the request: its artifacts, or why it refused. */
   readonly verified: Either.Either<HapiHawk.RequestArtifacts, string>
 }
@@ -45,7 +47,15 @@ const verifying = (reply: (request: Seen, n: number) => Response) => {
   const client = HttpClient.make((request, url) =>
     Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
-      const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
+      // the body and content type as a transport sends them
+      const body =
+        request.body._tag === "Uint8Array"
+          ? new TextDecoder().decode(request.body.body)
+          : request.body._tag === "Raw" && typeof request.body.body === "string"
+            ? request.body.body
+            : ""
+      const contentType =
+        request.headers["content-type"] ?? (request.body._tag === "Empty" ? undefined : request.body.contentType)
       const authorization = request.headers.authorization ?? ""
       const verified = yield* Effect.promise(() =>
         HapiHawk.server
@@ -56,7 +66,7 @@ const verifying = (reply: (request: Seen, n: number) => Response) => {
               headers: {
                 host: `${url.hostname}:${url.port || 443}`,
                 authorization,
-                "content-type": request.headers["content-type"]
+                "content-type": contentType
               }
             },
             (id) => (id === USER ? { id, key: KEY, algorithm: "sha256" } : null),
@@ -67,7 +77,7 @@ const verifying = (reply: (request: Seen, n: number) => Response) => {
             (error: Error) => Either.left(error.message)
           )
       )
-      const entry = { method: request.method, url: url.toString(), authorization, body, verified }
+      const entry = { method: request.method, url: url.toString(), authorization, body, contentType, verified }
       seen.push(entry)
       return HttpClientResponse.fromWeb(request, reply(entry, seen.length))
     })
@@ -332,6 +342,39 @@ describe("v2 requests are Hawk-signed as @hapi/hawk's server checks them", () =>
       const error = yield* Effect.flip(Stream.runCollect(ts.agents.list({ status: "online" })))
       expect(error._tag === "ThreatStackAPIError" && error.reason).toBe("Unauthorized")
       expect(http.seen.length).toBe(1)
+    }).pipe(Effect.provide(v2(http.layer)))
+  })
+
+  it.effect("a 401 whose challenge is not a stale timestamp is Unauthorized at once: no clock taken from it", () => {
+    const http = verifying(() =>
+      Response.json(
+        { errors: ["Bad mac"] },
+        { status: 401, headers: { "www-authenticate": 'Hawk ts="1", tsm="t", error="Bad mac"' } }
+      )
+    )
+    return Effect.gen(function* () {
+      const ts = yield* ThreatStackV2.ThreatStackV2
+      const error = yield* Effect.flip(Stream.runCollect(ts.agents.list({ status: "online" })))
+      expect(error._tag === "ThreatStackAPIError" && [error.reason, error.attempts]).toEqual(["Unauthorized", 1])
+      expect(http.seen.length).toBe(1)
+    }).pipe(Effect.provide(v2(http.layer)))
+  })
+
+  it.effect.each([
+    ["its own content type", HttpBody.raw('{"name":"Raw, café"}', { contentType: "application/json; charset=utf-8" })],
+    ["no content type: sent and signed as application/json", HttpBody.raw('{"name":"Raw, café"}')]
+  ] as const)("client.execute with a raw text body, %s: the server checks the payload hash", ([, body]) => {
+    const http = verifying(() => Response.json({ id: "r1" }))
+    return Effect.gen(function* () {
+      const ts = yield* ThreatStackV2.ThreatStackV2
+      const created = yield* ts.client.execute(
+        HttpClientRequest.post("rulesets").pipe(HttpClientRequest.setBody(body)),
+        Schema.Struct({ id: Schema.String })
+      )
+      expect(created).toEqual({ id: "r1" })
+      const sent = http.seen[0]
+      expect(sent?.verified).toEqual(Either.right(expect.objectContaining({ hash: expect.any(String) })))
+      expect([sent?.body, sent?.contentType?.split(";")[0]]).toEqual(['{"name":"Raw, café"}', "application/json"])
     }).pipe(Effect.provide(v2(http.layer)))
   })
 

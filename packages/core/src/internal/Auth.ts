@@ -36,17 +36,30 @@ export interface HawkSource {
   readonly crypto: Implementation
 }
 
-/** The body bytes of a request, as they will be sent (JSON bodies are `Uint8Array` already). */
+/**
+ * The body bytes of a request, as they will be sent (JSON bodies are
+ * `Uint8Array` already), and the content type they are hashed with. A raw
+ * text body with no content type, in the body or a header, is sent as
+ * `application/json` (`undeclared`): the type the server hashes must be the
+ * one signed, and transports differ in what they would send.
+ */
 const bodyOf = (
-  body: HttpClientRequest.HttpClientRequest["body"]
-): { contentType: string; bytes: Uint8Array } | undefined => {
+  request: HttpClientRequest.HttpClientRequest
+): { contentType: string; bytes: Uint8Array; undeclared: boolean } | undefined => {
+  const body = request.body
   switch (body._tag) {
     case "Uint8Array":
-      return { contentType: body.contentType, bytes: body.body }
-    case "Raw":
-      return typeof body.body === "string"
-        ? { contentType: body.contentType ?? "application/json", bytes: new TextEncoder().encode(body.body) }
-        : undefined
+      return { contentType: body.contentType, bytes: body.body, undeclared: false }
+    case "Raw": {
+      if (typeof body.body !== "string") return undefined
+      const declared = body.contentType ?? request.headers["content-type"]
+      return {
+        contentType: declared ?? "application/json",
+        bytes: new TextEncoder().encode(body.body),
+        undeclared: declared === undefined
+      }
+    }
+    // Stryker disable next-line ConditionalExpression: the last case: whatever it matches returns undefined
     default:
       return undefined
   }
@@ -66,10 +79,12 @@ export const hawk =
         return yield* new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left })
       }
       // the query folded into the URL string, so what is signed is exactly what is sent
-      const sent = HttpClientRequest.make(request.method)(url.right.toString(), { headers: request.headers }).pipe(
+      const payload = bodyOf(request)
+      const folded = HttpClientRequest.make(request.method)(url.right.toString(), { headers: request.headers }).pipe(
         HttpClientRequest.setBody(request.body)
       )
-      const payload = bodyOf(request.body)
+      const sent =
+        payload?.undeclared === true ? HttpClientRequest.setHeader(folded, "content-type", payload.contentType) : folded
       const now = (yield* Clock.currentTimeMillis) + source.skewMs
       const hash =
         payload === undefined
