@@ -34,6 +34,7 @@ import {
 } from "@effect-threatstack/core"
 import type { ThreatStackError } from "@effect-threatstack/core"
 import * as RecordDecoder from "../src/internal/RecordDecoder.js"
+import { alertRecord } from "./scriptedHttp.js"
 
 const KEY = "test-api-key-0123"
 
@@ -60,24 +61,7 @@ const invalidArgument = (error: ThreatStackError.ThreatStackError) => {
   return error
 }
 
-const alert = (created_at: unknown) => ({
-  id: "al1",
-  title: "Crontab Modified",
-  type: "rule",
-  severity: 2,
-  count: 3,
-  active: true,
-  dismissed: false,
-  unread: true,
-  key: "k1",
-  agent_id: "ag1",
-  rule_id: "r1",
-  alert_policy_id: null,
-  created_at,
-  expires_at: null,
-  last_notified_at: "2017-05-10T00:00:01.000Z",
-  last_updated_at: "2017-05-10T00:00:02.000Z"
-})
+const alert = (created_at: unknown) => alertRecord({ created_at })
 
 describe("a timestamp no Date can hold is InvalidResponse, not a defect", () => {
   it.effect.each([1e20, 9e15, -9e15])("created_at: %d in list and get", (created_at) => {

@@ -2,27 +2,14 @@ import { describe, expect, it } from "@effect/vitest"
 import { Chunk, DateTime, Effect, Option, Schema, Stream } from "effect"
 import { type FakeThreatStack, ThreatStack } from "@effect-threatstack/core"
 import * as Timestamp from "../src/internal/Timestamp.js"
+import { alertRecord } from "./scriptedHttp.js"
 import { testLayer } from "./utils.js"
 
-const alert = {
-  id: "al1",
-  title: "Crontab Modified",
-  type: "rule",
-  severity: 2,
-  count: 3,
-  active: true,
-  dismissed: false,
-  unread: true,
+const alert = alertRecord({
   key: "k",
-  agent_id: "ag1",
-  rule_id: "r1",
-  alert_policy_id: null,
   created_at: Date.UTC(2017, 4, 10),
-  expires_at: null,
-  last_notified_at: "2017-05-10T00:00:01.000Z",
-  last_updated_at: "2017-05-10T00:00:02.000Z",
   future_field: { added: "by the API later" }
-}
+})
 
 const supplied = (alerts: ReadonlyArray<Record<string, unknown>>): FakeThreatStack.Options => ({
   data: [{ organization: { id: "o1", name: "Org", role: "owner" }, alerts }]

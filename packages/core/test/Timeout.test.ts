@@ -8,31 +8,13 @@ import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Duration, Effect, Exit, Fiber, Layer, Option } from "effect"
 import { ThreatStack } from "@effect-threatstack/core"
-import { v1Over } from "./scriptedHttp.js"
+import { alertRecord, v1Over } from "./scriptedHttp.js"
 
 const alertId = (i: number) => `al${i}`
 
-/** An alert as the API sends it. */
-const alert = (id: string) => ({
-  id,
-  title: "Crontab Modified",
-  type: "rule",
-  severity: 2,
-  count: 3,
-  active: true,
-  dismissed: false,
-  unread: true,
-  key: "k1",
-  agent_id: "ag1",
-  rule_id: "r1",
-  alert_policy_id: null,
-  created_at: "2017-05-10T00:00:00.000Z",
-  expires_at: null,
-  last_notified_at: "2017-05-10T00:00:01.000Z",
-  last_updated_at: "2017-05-10T00:00:02.000Z",
-  latest_events: [],
-  rule: { original_rule: { name: "Crontab Modified" } }
-})
+/** An alert as `GET alerts/{id}` sends it. */
+const alert = (id: string) =>
+  alertRecord({ id, latest_events: [], rule: { original_rule: { name: "Crontab Modified" } } })
 
 /**
  * A transport that answers `{ id }` after `answerAfter` milliseconds of real

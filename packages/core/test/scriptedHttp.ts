@@ -49,3 +49,24 @@ export const status = (code: number, headers: Record<string, string> = {}) =>
 
 /** A v1 agent id (24 hex digits) numbered `i`. */
 export const agentId = (i: number) => `a9${i.toString(16).padStart(22, "0")}`
+
+/** A v1 alert as `GET alerts` sends it, with `fields` over the defaults. */
+export const alertRecord = (fields: Record<string, unknown> = {}) => ({
+  id: "al1",
+  title: "Crontab Modified",
+  type: "rule",
+  severity: 2,
+  count: 3,
+  active: true,
+  dismissed: false,
+  unread: true,
+  key: "k1",
+  agent_id: "ag1",
+  rule_id: "r1",
+  alert_policy_id: null,
+  created_at: "2017-05-10T00:00:00.000Z",
+  expires_at: null,
+  last_notified_at: "2017-05-10T00:00:01.000Z",
+  last_updated_at: "2017-05-10T00:00:02.000Z",
+  ...fields
+})
