@@ -6,7 +6,7 @@
  */
 import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Duration, Effect, Exit, Fiber, Layer, Option } from "effect"
+import { Deferred, Duration, Effect, Exit, Fiber, FiberRef, Layer, Option } from "effect"
 import { ThreatStack } from "@effect-threatstack/core"
 import { alertRecord, v1Over } from "./scriptedHttp.js"
 
@@ -78,4 +78,26 @@ describe("the request timeout on the live clock", () => {
       expect(server.dropped).toEqual([])
     }).pipe(Effect.provide(v1Over(server.layer, { timeout: "30 days" })))
   })
+
+  it.live(
+    "what the attempt sets in a FiberRef (a transformClient's tap) is the caller's afterwards, as with Effect.timeoutFail",
+    () => {
+      const seen = FiberRef.unsafeMake("unset")
+      const server = slowServer(1)
+      return Effect.gen(function* () {
+        const client = yield* ThreatStack.ThreatStack
+        yield* client.alerts.get(alertId(5))
+        expect(yield* FiberRef.get(seen)).toBe(`sent ${alertId(5)}`)
+      }).pipe(
+        Effect.provide(
+          v1Over(server.layer, {
+            timeout: "10 seconds",
+            transformClient: HttpClient.tapRequest((request) =>
+              FiberRef.set(seen, `sent ${request.url.split("/").pop()}`)
+            )
+          })
+        )
+      )
+    }
+  )
 })

@@ -43,6 +43,7 @@ import {
   Duration,
   Effect,
   Either,
+  Exit,
   Fiber,
   FiberRef,
   Option,
@@ -132,7 +133,8 @@ export const timeoutFail = <A, E, E2>(
               if (settled) return
               settled = true
               clearTimeout(timer)
-              resume(exit)
+              // as Effect's: what the attempt set in its FiberRefs (a transformClient may) reaches the caller
+              resume(Exit.isSuccess(exit) ? Effect.zipRight(child.inheritAll, exit) : exit)
             })
             // the caller interrupted: no timeout any more, and the attempt stops with it
             return Effect.suspend(() => {
