@@ -646,6 +646,7 @@ describe("Hawk signer helpers", () => {
     expect(Hawk.parseWwwAuthenticate('Bearer, Hawk ts="5", tsm="t", error="Stale timestamp"')).toBeUndefined()
     expect(Hawk.parseWwwAuthenticate('Hawk ts="5", ts="6", tsm="t", error="Stale timestamp"')).toBeUndefined()
     expect(Hawk.parseWwwAuthenticate('Hawk ts="5" tsm="t", error="Stale timestamp"')).toBeUndefined()
+    expect(Hawk.parseWwwAuthenticate('Hawk ts="5"xtsm="t", error="Stale timestamp"')).toBeUndefined()
     expect(Hawk.parseWwwAuthenticate('Hawk ts="5a", tsm="t", error="Stale timestamp"')).toBeUndefined()
     expect(Hawk.parseWwwAuthenticate('Hawk ts="a5", tsm="t", error="Stale timestamp"')).toBeUndefined()
   })

@@ -18,9 +18,10 @@ import {
   Option,
   Schema,
   Stream,
-  TestClock
+  TestClock,
+  Tracer
 } from "effect"
-import { ThreatStack, ThreatStackV2, V2 } from "@effect-threatstack/core"
+import { ThreatStack, ThreatStackClient, ThreatStackV2, V2 } from "@effect-threatstack/core"
 
 const USER = "test_user_id"
 const KEY = "test_api_key"
@@ -32,6 +33,7 @@ interface Seen {
   readonly url: string
   readonly authorization: string
   readonly body: string
+  readonly headers: Readonly<Record<string, string>>
   /** The content type as a transport sends it: the header, else the body's. */
   readonly contentType: string | undefined
   /** What @hapi/hawk's server made of the request: its artifacts, or why it refused. */
@@ -77,7 +79,15 @@ const verifying = (reply: (request: Seen, n: number) => Response) => {
             (error: Error) => Either.left(error.message)
           )
       )
-      const entry = { method: request.method, url: url.toString(), authorization, body, contentType, verified }
+      const entry = {
+        method: request.method,
+        url: url.toString(),
+        headers: request.headers,
+        authorization,
+        body,
+        contentType,
+        verified
+      }
       seen.push(entry)
       return HttpClientResponse.fromWeb(request, reply(entry, seen.length))
     })
@@ -418,6 +428,10 @@ describe("v2 paging and arguments", () => {
       const error = yield* Effect.flip(Stream.runCollect(ts.alerts.list()))
       expect(error._tag === "ThreatStackAPIError" && error.reason).toBe("InvalidResponse")
       expect(error.message).toMatch(/token of an earlier page again \(page 3/)
+      expect(error._tag === "ThreatStackAPIError" && [error.method, error.url]).toEqual([
+        "GET",
+        "https://api.threatstack.com/v2/alerts"
+      ])
       expect(http.seen.length).toBe(3)
     }).pipe(Effect.provide(v2(http.layer)))
   })
@@ -434,6 +448,103 @@ describe("v2 paging and arguments", () => {
       }).pipe(Effect.provide(v2(http.layer)))
     }
   )
+
+  it.effect("client.list: a bare JSON array (as s3export answers) is one page of records; an envelope pages on", () => {
+    const Enrollment = Schema.Array(Schema.Struct({ id: Schema.String }))
+    const http = verifying((request) =>
+      request.url.includes("s3export")
+        ? Response.json([{ id: "e1" }, { id: "e2" }])
+        : request.url.includes("token=t2")
+          ? page("enrollments", [{ id: "e4" }], null)
+          : page("enrollments", [{ id: "e3" }], "t2")
+    )
+    return Effect.gen(function* () {
+      const ts = yield* ThreatStackV2.ThreatStackV2
+      const decode = Schema.decodeUnknownEither(Enrollment)
+      const bare = yield* Stream.runCollect(
+        ts.client.list("S3Export", "integrations/s3export", {}, "enrollments", decode)
+      )
+      expect(Chunk.toReadonlyArray(bare).map((e) => e.id)).toEqual(["e1", "e2"])
+      const paged = yield* Stream.runCollect(ts.client.list("Exports", "exports", {}, "enrollments", decode))
+      expect(Chunk.toReadonlyArray(paged).map((e) => e.id)).toEqual(["e3", "e4"])
+      expect(http.seen.length).toBe(3)
+    }).pipe(Effect.provide(v2(http.layer)))
+  })
+
+  it.effect.each([
+    ["null", null],
+    ["a string", "no"]
+  ] as const)("a page whose body is %s is InvalidResponse, not a defect", ([, body]) => {
+    const http = verifying(() => Response.json(body))
+    return Effect.gen(function* () {
+      const ts = yield* ThreatStackV2.ThreatStackV2
+      const error = yield* Effect.flip(Stream.runCollect(ts.alerts.list()))
+      expect(error._tag === "ThreatStackAPIError" && error.reason).toBe("InvalidResponse")
+    }).pipe(Effect.provide(v2(http.layer)))
+  })
+
+  it.effect("client.list with maxPages: a listing past it ends with InvalidResponse naming the bound", () => {
+    const http = verifying((_, n) => page("alerts", [], `t${n}`))
+    return Effect.gen(function* () {
+      const ts = yield* ThreatStackV2.ThreatStackV2
+      const decode = Schema.decodeUnknownEither(Schema.Array(Schema.Unknown))
+      const error = yield* Effect.flip(
+        Stream.runCollect(ts.client.list("Alerts", "alerts", {}, "alerts", decode, { maxPages: 3 }))
+      )
+      expect(error._tag === "ThreatStackAPIError" && [error.reason, error.method, error.url, error.detail]).toEqual([
+        "InvalidResponse",
+        "GET",
+        "https://api.threatstack.com/v2/alerts",
+        "the listing went past maxPages (3 pages), each with a new token"
+      ])
+      expect(http.seen.length).toBe(3)
+    }).pipe(Effect.provide(v2(http.layer)))
+  })
+
+  it.effect("v2 requests say who sends them and that JSON is wanted", () => {
+    const http = verifying(() => page("alerts", [], null))
+    return Effect.gen(function* () {
+      const ts = yield* ThreatStackV2.ThreatStackV2
+      yield* Stream.runCollect(ts.alerts.list())
+      expect([http.seen[0]?.headers.accept, http.seen[0]?.headers["user-agent"]]).toEqual([
+        "application/json",
+        `effect-threatstack/${ThreatStackClient.version}`
+      ])
+    }).pipe(Effect.provide(v2(http.layer)))
+  })
+
+  it.effect("with a tracer, each page of a v2 listing is a span named for the operation", () => {
+    const http = verifying((_, n) => page("alerts", [], n === 1 ? "t2" : null))
+    const names: Array<string> = []
+    const builtIn = Effect.runSync(Effect.tracer)
+    const recording = Tracer.make({
+      span: (name, ...rest) => {
+        names.push(name)
+        return builtIn.span(name, ...rest)
+      },
+      context: (f) => f()
+    })
+    return Effect.gen(function* () {
+      const ts = yield* ThreatStackV2.ThreatStackV2
+      yield* Stream.runCollect(ts.alerts.list())
+      expect(names.filter((name) => name.endsWith(".list"))).toEqual(["V2.Alerts.list", "V2.Alerts.list"])
+    }).pipe(Effect.provide(v2(http.layer)), Effect.withTracer(recording))
+  })
+
+  it.effect("an option outside its values is InvalidArgument naming it and the values, before any request", () => {
+    const http = verifying(() => page("alerts", [], null))
+    return Effect.gen(function* () {
+      const ts = yield* ThreatStackV2.ThreatStackV2
+      const status = yield* Effect.flip(Stream.runCollect(ts.alerts.list({ status: "open" as "active" })))
+      expect(status._tag === "InvalidArgument" && [status.argument, status.detail]).toEqual([
+        "status",
+        'expected one of "active", "dismissed", got "open"'
+      ])
+      const reason = yield* Effect.flip(ts.alerts.dismiss({ ids: ["a1"], reason: "BORED" as "MAINTENANCE" }))
+      expect(reason._tag === "InvalidArgument" && reason.argument).toBe("reason")
+      expect(http.seen.length).toBe(0)
+    }).pipe(Effect.provide(v2(http.layer)))
+  })
 
   it.effect("a 404 on a filtered vulnerability or ruleset list is an empty stream; unfiltered it is NotFound", () => {
     const http = verifying(() => Response.json({ errors: ["no data"] }, { status: 404 }))

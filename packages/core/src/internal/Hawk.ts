@@ -160,6 +160,7 @@ const challengeAttribute = /\s*([A-Za-z]+)="([^"\\]*)"\s*/y
  * be checked with `mac(key, "hawk.1.ts\n" + ts + "\n")`.
  */
 export const parseWwwAuthenticate = (header: string): { ts: number; tsm: string; error: string } | undefined => {
+  // Stryker disable next-line Regex: one space or several: the attribute pattern takes the rest
   const scheme = /^\s*hawk\s+/i.exec(header)
   if (scheme === null) return undefined
   const attributes = new Map<string, string>()
