@@ -370,23 +370,36 @@ describe("v2 requests are Hawk-signed as @hapi/hawk's server checks them", () =>
     }).pipe(Effect.provide(v2(http.layer)))
   })
 
+  const text = '{"name":"Raw, café"}'
   it.effect.each([
-    ["its own content type", HttpBody.raw('{"name":"Raw, café"}', { contentType: "application/json; charset=utf-8" })],
-    ["no content type: sent and signed as application/json", HttpBody.raw('{"name":"Raw, café"}')]
-  ] as const)("client.execute with a raw text body, %s: the server checks the payload hash", ([, body]) => {
-    const http = verifying(() => Response.json({ id: "r1" }))
-    return Effect.gen(function* () {
-      const ts = yield* ThreatStackV2.ThreatStackV2
-      const created = yield* ts.client.execute(
-        HttpClientRequest.post("rulesets").pipe(HttpClientRequest.setBody(body)),
-        Schema.Struct({ id: Schema.String })
-      )
-      expect(created).toEqual({ id: "r1" })
-      const sent = http.seen[0]
-      expect(sent?.verified).toEqual(Either.right(expect.objectContaining({ hash: expect.any(String) })))
-      expect([sent?.body, sent?.contentType?.split(";")[0]]).toEqual(['{"name":"Raw, café"}', "application/json"])
-    }).pipe(Effect.provide(v2(http.layer)))
-  })
+    [
+      "its own content type",
+      HttpBody.raw(text, { contentType: "text/plain; charset=utf-8" }),
+      {},
+      "text/plain; charset=utf-8"
+    ],
+    ["a content-type header", HttpBody.raw(text), { "content-type": "text/plain" }, "text/plain"],
+    ["no content type: sent and signed as application/json", HttpBody.raw(text), {}, "application/json"]
+  ] as const)(
+    "client.execute with a raw text body and %s: sent with that type, the payload hash checked",
+    ([, body, headers, contentType]) => {
+      const http = verifying(() => Response.json({ id: "r1" }))
+      return Effect.gen(function* () {
+        const ts = yield* ThreatStackV2.ThreatStackV2
+        const created = yield* ts.client.execute(
+          HttpClientRequest.post("rulesets").pipe(
+            HttpClientRequest.setHeaders(headers),
+            HttpClientRequest.setBody(body)
+          ),
+          Schema.Struct({ id: Schema.String })
+        )
+        expect(created).toEqual({ id: "r1" })
+        const sent = http.seen[0]
+        expect(sent?.verified).toEqual(Either.right(expect.objectContaining({ hash: expect.any(String) })))
+        expect([sent?.body, sent?.contentType]).toEqual([text, contentType])
+      }).pipe(Effect.provide(v2(http.layer)))
+    }
+  )
 
   it.effect("withOrganization signs with the other organization as ext; a bad id fails before any request", () => {
     const http = verifying(() => page("agents", [], null))

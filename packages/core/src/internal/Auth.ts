@@ -49,6 +49,7 @@ const bodyOf = (
   const body = request.body
   switch (body._tag) {
     case "Uint8Array":
+      // Stryker disable next-line BooleanLiteral: a header set to the body's own type changes nothing sent
       return { contentType: body.contentType, bytes: body.body, undeclared: false }
     case "Raw": {
       if (typeof body.body !== "string") return undefined
@@ -56,6 +57,7 @@ const bodyOf = (
       return {
         contentType: declared ?? "application/json",
         bytes: new TextEncoder().encode(body.body),
+        // Stryker disable next-line ConditionalExpression: a header set to the type already declared changes nothing sent
         undeclared: declared === undefined
       }
     }
