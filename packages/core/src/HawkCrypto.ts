@@ -96,6 +96,9 @@ export const webCrypto: Implementation = {
     )
 }
 
+// Stryker disable next-line StringLiteral: the key only has to be unique among services
+const tagKey = "@effect-threatstack/core/HawkCrypto"
+
 /**
  * The implementation the v2 layers sign with; {@link webCrypto} unless a
  * layer provides another.
@@ -103,8 +106,7 @@ export const webCrypto: Implementation = {
  * @since 0.2.0
  * @category tags
  */
-// Stryker disable next-line StringLiteral: the key only has to be unique among services
-export class HawkCrypto extends Context.Reference<HawkCrypto>()("@effect-threatstack/core/HawkCrypto", {
+export class HawkCrypto extends Context.Reference<HawkCrypto>()(tagKey, {
   defaultValue: (): Implementation => webCrypto
 }) {}
 
