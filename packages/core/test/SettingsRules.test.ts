@@ -5,7 +5,7 @@
  * option (or the variable it came from).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Duration, Effect, Either, Layer, Option } from "effect"
+import { ConfigProvider, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
 import { ThreatStackConfig } from "@effect-threatstack/core"
 
 const KEY = "tsk_test_4b1d9e2c7a5f8306"
@@ -154,7 +154,9 @@ describe("each bad value is refused naming its option", () => {
         "file:///etc/passwd",
         "//app.threatstack.com/api/v1",
         "app.threatstack.com/api/v1",
-        "ws://x/v1"
+        "ws://x/v1",
+        // a doubled letter: "https://" is inside it, but it is no http(s) URL
+        "hhttps://app.threatstack.com/api/v1"
       ]) {
         const error = yield* refused({ baseUrl })
         expect(error.argument).toBe("baseUrl")
@@ -217,6 +219,74 @@ describe("each bad value is refused naming its option", () => {
       expect(blank.orgId).toEqual(Option.none())
       const inner = yield* fromMap({ THREATSTACK_ORG_ID: "org 9" })
       expect(Either.isLeft(inner) && String(inner.left)).toContain("THREATSTACK_ORG_ID")
+    })
+  )
+})
+
+describe("the API key as given", () => {
+  it.effect(
+    "a key read from a file with its line break, or pasted with spaces, is trimmed; as a string or Redacted",
+    () =>
+      Effect.gen(function* () {
+        for (const apiKey of [`${KEY}\n`, `  ${KEY} `, Redacted.make(`${KEY}\r\n`)]) {
+          const settings = yield* ThreatStackConfig.make({ apiKey })
+          expect(Redacted.value(settings.apiKey)).toBe(KEY)
+        }
+      })
+  )
+
+  it.effect("a key given as a plain string is redacted in the settings", () =>
+    Effect.gen(function* () {
+      const settings = yield* ThreatStackConfig.make({ apiKey: KEY })
+      expect(Redacted.isRedacted(settings.apiKey)).toBe(true)
+      expect(String(settings.apiKey)).not.toContain(KEY)
+      expect(JSON.stringify(settings)).not.toContain(KEY)
+    })
+  )
+})
+
+describe("a base URL with a terminal's control characters pasted into it is refused", () => {
+  it.effect.each([
+    ["a bracketed-paste end marker (ESC [201~)", "https://example.com/api/v1\u001b[201~"],
+    ["a backspace sent as DEL", "https://example.com/api/v1x\u007f"],
+    ["a NUL", "https://example.com/api\u0000/v1"]
+  ])("%s", ([, baseUrl]) =>
+    Effect.gen(function* () {
+      const error = yield* refused({ baseUrl })
+      expect(error).toEqual({
+        argument: "baseUrl",
+        message: "invalid baseUrl: the URL holds a space or a control character"
+      })
+    })
+  )
+})
+
+describe("a base URL that is not one", () => {
+  it.effect("a URL object instead of its text is refused, saying what is expected", () =>
+    Effect.gen(function* () {
+      const error = yield* refused({ baseUrl: new URL("https://example.com/api/v1") as unknown as string })
+      expect(error.argument).toBe("baseUrl")
+      expect(error.message).toBe(
+        "invalid baseUrl: expected an absolute URL such as https://app.threatstack.com/api/v1, got https://example.com/api/v1"
+      )
+    })
+  )
+
+  it.effect("a host left out (https://$HOST:8443/… with HOST unset) is refused, showing the URL", () =>
+    Effect.gen(function* () {
+      const error = yield* refused({ baseUrl: "https://:8443/api/v1" })
+      expect(error.message).toBe(
+        'invalid baseUrl: expected an absolute URL such as https://app.threatstack.com/api/v1, got "https://:8443/api/v1"'
+      )
+    })
+  )
+
+  it.effect("a user name alone before @ (the key put in the URL) is refused as credentials, without the key", () =>
+    Effect.gen(function* () {
+      const error = yield* refused({ baseUrl: `https://${KEY}@app.threatstack.com/api/v1` })
+      expect(error.argument).toBe("baseUrl")
+      expect(error.message).toContain("the URL holds credentials")
+      expect(error.message).not.toContain(KEY)
     })
   )
 })
