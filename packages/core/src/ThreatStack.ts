@@ -56,7 +56,10 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class ThreatStack extends Context.Tag("@effect-threatstack/core/ThreatStack")<ThreatStack, Service>() {}
+export class ThreatStack extends Context.Tag(
+  // Stryker disable next-line StringLiteral: the key only has to be unique among services
+  "@effect-threatstack/core/ThreatStack"
+)<ThreatStack, Service>() {}
 
 /**
  * Everything the layers below provide: the facade, each resource service on

@@ -171,10 +171,10 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class ThreatStackClient extends Context.Tag("@effect-threatstack/core/ThreatStackClient")<
-  ThreatStackClient,
-  Service
->() {}
+export class ThreatStackClient extends Context.Tag(
+  // Stryker disable next-line StringLiteral: the key only has to be unique among services
+  "@effect-threatstack/core/ThreatStackClient"
+)<ThreatStackClient, Service>() {}
 
 /**
  * Builds the pipeline over an `HttpClient` and settings.

@@ -116,7 +116,10 @@ export interface Service {
  * @since 0.2.0
  * @category tags
  */
-export class ThreatStackV2 extends Context.Tag("@effect-threatstack/core/ThreatStackV2")<ThreatStackV2, Service>() {}
+export class ThreatStackV2 extends Context.Tag(
+  // Stryker disable next-line StringLiteral: the key only has to be unique among services
+  "@effect-threatstack/core/ThreatStackV2"
+)<ThreatStackV2, Service>() {}
 
 /**
  * Builds the service from settings over an `HttpClient`, signing with
