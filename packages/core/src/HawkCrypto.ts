@@ -12,6 +12,7 @@
  * @since 0.2.0
  */
 import { Context, Layer, Redacted } from "effect"
+import { toBase64 } from "./internal/Base64.js"
 
 /**
  * An implementation: both functions answer in base64 (with padding), either
@@ -28,24 +29,6 @@ export interface Implementation {
 }
 
 const encoder = new TextEncoder()
-
-/**
- * Base64 of bytes with `btoa`, which every runtime has.
- *
- * @example
- * ```ts
- * import { HawkCrypto } from "@effect-threatstack/core"
- *
- * HawkCrypto.toBase64(new Uint8Array([104, 105])) // "aGk="
- * ```
- *
- * @since 0.2.0
- */
-export const toBase64 = (bytes: Uint8Array): string => {
-  let binary = ""
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary)
-}
 
 const hmacKeys = new WeakMap<Redacted.Redacted<string>, Promise<CryptoKey>>()
 

@@ -7,7 +7,8 @@
  * @internal
  */
 import { Redacted } from "effect"
-import { type Implementation, toBase64, webCrypto } from "../HawkCrypto.js"
+import { type Implementation, webCrypto } from "../HawkCrypto.js"
+import { toBase64 } from "./Base64.js"
 
 /** The Hawk credentials: the user id and the API key (unwrapped only at the HMAC key import). */
 export interface Credentials {
