@@ -17,15 +17,8 @@
  */
 import { Clock, Deferred, Duration, Effect, Exit, FiberId, Option } from "effect"
 /**
- * A client-side request budget, e.g. `{ limit: 200, interval: "1 minute" }`.
- *
- * @example
- * ```ts
- * import { Duration } from "effect"
- * import type { RateLimit } from "@effect-threatstack/core"
- *
- * const quota: RateLimit.Limit = { limit: 200, interval: Duration.minutes(1) }
- * ```
+ * A client-side request budget: `limit` requests per `interval` (the
+ * `rateLimit` setting, e.g. `"200/1 minute"`, once parsed).
  *
  * @since 0.1.0
  * @category models
@@ -36,28 +29,13 @@ export interface Limit {
 }
 
 /**
- * The gate.
- *
- * @example
- * ```ts
- * import { Duration, Effect, Option } from "effect"
- * import { RateLimit } from "@effect-threatstack/core"
- *
- * Effect.gen(function* () {
- *   const gate: RateLimit.RateGate = yield* RateLimit.make(Option.none())
- *   yield* gate.pause(Duration.seconds(5)) // every request of this gate now waits 5 s
- * })
- * ```
+ * The gate: Pipeline makes one per client with {@link unsafeMake}, runs every
+ * attempt through `withSlot` and calls `pause` on a 429 that says how long.
  *
  * @since 0.1.0
  * @category models
  */
 export interface RateGate {
-  /**
-   * Wait until a request may be sent (a server-asked pause, then a slot of
-   * the budget), counting it as a request answered at once.
-   */
-  readonly enter: Effect.Effect<void>
   /**
    * Runs one request under the gate: waits for a server-asked pause and a
    * slot, holds the slot while the request runs and for `interval` after
@@ -69,26 +47,9 @@ export interface RateGate {
 }
 
 /**
- * Makes a gate, with a budget or without.
- *
- * @example
- * ```ts
- * import { Duration, Effect, Option } from "effect"
- * import { RateLimit } from "@effect-threatstack/core"
- *
- * Effect.gen(function* () {
- *   const gate = yield* RateLimit.make(Option.some({ limit: 200, interval: Duration.minutes(1) }))
- *   yield* gate.enter // before each request
- * })
- * ```
- *
- * @since 0.1.0
- * @category constructors
+ * Makes a gate, with a budget or without. Synchronous, because a client is
+ * built synchronously; the gate's state lives in this closure.
  */
-// Stryker disable next-line ArrowFunction: no caller (the module is internal; Pipeline builds its gate with unsafeMake)
-export const make = (limit: Option.Option<Limit>): Effect.Effect<RateGate> => Effect.sync(() => unsafeMake(limit))
-
-/** {@link make}, synchronously. */
 export const unsafeMake = (limit: Option.Option<Limit>): RateGate => {
   /** Epoch ms until which the server asked us to hold (0: never asked, nothing to look up). */
   let pausedUntil = 0
@@ -170,7 +131,6 @@ export const unsafeMake = (limit: Option.Option<Limit>): RateGate => {
   })
 
   return {
-    enter: withSlot(Effect.void),
     withSlot,
     pause: (duration) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>

@@ -22,7 +22,8 @@ import { Timestamp } from "./Timestamp.js"
  * @example
  * ```ts
  * import { Either } from "effect"
- * import { Policies, RecordDecoder } from "@effect-threatstack/core"
+ * import { Policies } from "@effect-threatstack/core"
+ * import * as RecordDecoder from "./RecordDecoder.js" // internal: inside packages/core only
  *
  * const decode: RecordDecoder.Decoder<ReadonlyArray<Policies.Policy>> = RecordDecoder.array(Policies.Policy)
  * Either.isRight(decode([])) // true
@@ -271,7 +272,8 @@ const plan = (struct: Schema.Struct<Schema.Struct.Fields>): Plan | undefined => 
  *
  * @example
  * ```ts
- * import { Alerts, RecordDecoder } from "@effect-threatstack/core"
+ * import { Alerts } from "@effect-threatstack/core"
+ * import * as RecordDecoder from "./RecordDecoder.js" // internal: inside packages/core only
  *
  * // for a fresh JSON.parse result that nothing else holds
  * const decodePage = RecordDecoder.array(Alerts.Alert, { inPlace: true })
@@ -295,7 +297,8 @@ export interface Options {
  *
  * @example
  * ```ts
- * import { Alerts, RecordDecoder } from "@effect-threatstack/core"
+ * import { Alerts } from "@effect-threatstack/core"
+ * import * as RecordDecoder from "./RecordDecoder.js" // internal: inside packages/core only
  *
  * const decode = RecordDecoder.record(Alerts.Alert)
  * ```
@@ -328,7 +331,8 @@ export const record = <F extends Schema.Struct.Fields>(
  *
  * @example
  * ```ts
- * import { Alerts, RecordDecoder } from "@effect-threatstack/core"
+ * import { Alerts } from "@effect-threatstack/core"
+ * import * as RecordDecoder from "./RecordDecoder.js" // internal: inside packages/core only
  *
  * const decodePage = RecordDecoder.array(Alerts.Alert)
  * ```
@@ -371,7 +375,7 @@ export const array = <F extends Schema.Struct.Fields>(
  * @example
  * ```ts
  * import { Schema } from "effect"
- * import { RecordDecoder } from "@effect-threatstack/core"
+ * import * as RecordDecoder from "./RecordDecoder.js" // internal: inside packages/core only
  *
  * const decode = RecordDecoder.fromSchema(Schema.Array(Schema.Unknown))
  * ```

@@ -13,7 +13,7 @@ import { Schema } from "effect"
  * @example
  * ```ts
  * import { DateTime, Schema } from "effect"
- * import { Timestamp } from "@effect-threatstack/core"
+ * import * as Timestamp from "./Timestamp.js" // internal: inside packages/core only
  *
  * const a = Schema.decodeUnknownSync(Timestamp.Timestamp)(1493625600000)
  * const b = Schema.decodeUnknownSync(Timestamp.Timestamp)("2017-05-01T08:00:00.000Z")
@@ -31,7 +31,7 @@ export const Timestamp = Schema.Union(Schema.DateTimeUtcFromNumber, Schema.DateT
  * @example
  * ```ts
  * import { Schema } from "effect"
- * import { Timestamp } from "@effect-threatstack/core"
+ * import * as Timestamp from "./Timestamp.js" // internal: inside packages/core only
  *
  * Schema.decodeUnknownSync(Timestamp.NullableTimestamp)(null) // null
  * ```
