@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Config, ConfigProvider, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
-import { ThreatStackConfig } from "@effect-threatstack/core"
+import { FakeThreatStack, ThreatStackConfig } from "@effect-threatstack/core"
 import { SECRET } from "./utils.js"
 
 const fromMap = (entries: Record<string, string>) =>
@@ -215,6 +215,62 @@ describe("ThreatStackConfig", () => {
           ThreatStackConfig.make({ apiKey: "test-key-1", rateLimit: { limit: 0, interval: "1 minute" } })
         )).argument
       ).toBe("rateLimit")
+    })
+  )
+
+  it.effect("THREATSTACK_RATE_LIMIT and the fake's rateLimit read one grammar: the same texts, the same limits", () =>
+    Effect.gen(function* () {
+      const texts = [
+        "200/minute",
+        "200/1 minute",
+        " 50 / 10 seconds ",
+        "200 per minute",
+        "3 per 2 hours",
+        "200per minute",
+        "200 perminute",
+        "200/",
+        "/minute",
+        "x200/minute",
+        "200/minute junk",
+        "0/minute",
+        "200/0 seconds",
+        "2.5/minute",
+        "lots"
+      ]
+      const read = (text: string) =>
+        Effect.map(
+          Effect.either(fromMap({ THREATSTACK_API_KEY: "test-key-1", THREATSTACK_RATE_LIMIT: text })),
+          Either.map((settings) =>
+            Option.getOrUndefined(Option.map(settings.rateLimit, (l) => [l.limit, Duration.toMillis(l.interval)]))
+          )
+        )
+      const settings = yield* Effect.forEach(texts, (text) => Effect.map(read(text), Either.getOrUndefined))
+      const fake = texts.map((text) =>
+        Either.getOrUndefined(
+          Either.map(FakeThreatStack.parseRateLimit(text), (l) => [l.limit, Duration.toMillis(l.interval)])
+        )
+      )
+      expect(settings).toEqual(fake)
+      // both read the valid forms, and only those
+      expect(
+        settings.map((limit, i) => (limit === undefined ? `${texts[i]}: refused` : `${texts[i]}: ${limit}`))
+      ).toEqual([
+        "200/minute: 200,60000",
+        "200/1 minute: 200,60000",
+        " 50 / 10 seconds : 50,10000",
+        "200 per minute: 200,60000",
+        "3 per 2 hours: 3,7200000",
+        "200per minute: refused",
+        "200 perminute: refused",
+        "200/: refused",
+        "/minute: refused",
+        "x200/minute: refused",
+        "200/minute junk: refused",
+        "0/minute: refused",
+        "200/0 seconds: refused",
+        "2.5/minute: refused",
+        "lots: refused"
+      ])
     })
   )
 })

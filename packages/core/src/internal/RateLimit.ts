@@ -29,6 +29,22 @@ export interface Limit {
 }
 
 /**
+ * Splits a rate limit written as text (`200/minute`, `200/1 minute`,
+ * `50/10 seconds`, `200 per minute`) into the count and the interval, a bare
+ * unit read as one of it (`minute` is `1 minute`); `undefined` when the text
+ * is not of that form. The one grammar of `THREATSTACK_RATE_LIMIT` and of
+ * the fake's `rateLimit`: each caller checks the parts with its own words.
+ */
+export const splitLimit = (text: string): { readonly count: string; readonly interval: string } | undefined => {
+  const match = /^\s*(\d+)\s*(?:\/|\s+per\s+)\s*(.+?)\s*$/.exec(text)
+  if (match === null) return undefined
+  // Stryker disable next-line StringLiteral: both groups always take part in a match; the defaults only satisfy the type checker
+  const [, count = "", every = ""] = match
+  // Stryker disable next-line Regex: an interval with a digit later but not first ("minute 2") is no duration with or without "1 " in front: refused either way
+  return { count, interval: /^\d/.test(every) ? every : `1 ${every}` }
+}
+
+/**
  * The gate: Pipeline makes one per client with {@link unsafeMake}, runs every
  * attempt through `withSlot` and calls `pause` on a 429 that says how long.
  *

@@ -11,7 +11,7 @@ import { Config, ConfigError, Duration, Either, Option, Predicate, Redacted, Sch
 import { ConfigurationError, InvalidArgument } from "../ThreatStackError.js"
 import type { ConfigProblem } from "../ThreatStackError.js"
 import type { NotFound, ThreatStackAPIError, Timeout } from "../ThreatStackError.js"
-import type { Limit } from "./RateLimit.js"
+import { type Limit, splitLimit } from "./RateLimit.js"
 
 /** The failures a request can end with: what a retry schedule is stepped with. */
 export type RetryInput = ThreatStackAPIError | Timeout | NotFound
@@ -283,14 +283,10 @@ export const validate = (
 
 /** `200/1 minute`, `200 per minute`, `50/10 seconds`. */
 const parseLimit = (text: string): Check<{ readonly limit: number; readonly interval: Duration.DurationInput }> => {
-  const match = /^\s*(\d+)\s*(?:\/|per)\s*(.+?)\s*$/.exec(text)
-  if (!match) return Either.left(`expected e.g. "200/1 minute", got ${JSON.stringify(text)}`)
-  // Stryker disable next-line StringLiteral: both groups always take part in a match; the defaults only satisfy the type checker
-  const [, limit = "", every = ""] = match
-  // Stryker disable next-line Regex: an interval with a digit later but not first ("minute 2") is no duration with or without "1 " in front: refused either way
-  const interval = /^\d/.test(every) ? every : `1 ${every}`
+  const parts = splitLimit(text)
+  if (parts === undefined) return Either.left(`expected e.g. "200/1 minute", got ${JSON.stringify(text)}`)
   // checked as a duration by validate, which names the variable when it is not one
-  return Either.right({ limit: Number(limit), interval: interval as Duration.DurationInput })
+  return Either.right({ limit: Number(parts.count), interval: parts.interval as Duration.DurationInput })
 }
 
 /** A duration variable: a bare number is seconds, else a duration such as `30 seconds`. */

@@ -9,6 +9,7 @@
  */
 import { Duration, Either, Option } from "effect"
 import type { Fault, FaultRule } from "../../FakeThreatStack.js"
+import { splitLimit } from "../RateLimit.js"
 
 /** An example of the fault form, quoted in every error. */
 export const faultExample = "status=503,path=alerts,times=2"
@@ -166,12 +167,11 @@ export const parseFault = (text: string): Parsed<FaultRule> =>
 export const parseRateLimit = (
   text: string
 ): Parsed<{ readonly limit: number; readonly interval: Duration.Duration }> => {
-  const match = /^\s*(\d+)\s*(?:\/|\s+per\s+)\s*(.+?)\s*$/.exec(text)
-  if (match === null) return Either.left(`not a number of requests per interval`)
-  const [, count = "", every = ""] = match
+  const parts = splitLimit(text)
+  if (parts === undefined) return Either.left(`not a number of requests per interval`)
   return Either.gen(function* () {
-    const limit = yield* whole("the limit", count, 1)
-    const interval = yield* duration("the interval", /^\d/.test(every) ? every : `1 ${every}`)
+    const limit = yield* whole("the limit", parts.count, 1)
+    const interval = yield* duration("the interval", parts.interval)
     return { limit, interval }
   })
 }
