@@ -322,7 +322,7 @@ export interface TokenPage<A> {
 }
 
 /**
- * Token paging (v2), with `Stream.paginateEffect`: the first page is asked
+ * Token paging (v2), with `Stream.paginateChunkEffect` (a page a chunk): the first page is asked
  * without a token, each next one with the token the previous page gave, and
  * the walk ends at a page without one (`null`, `""` or missing on the wire).
  * A token that comes back a second time would loop forever: the walk ends
@@ -365,19 +365,19 @@ export const walkTokens = <A, E, R, E2, E3 = EndlessListing>(
     // per run of the stream: every token this walk has been given
     const seen = new Set<string>()
     type Cursor = { readonly token: string | undefined; readonly page: number }
-    const step = (cursor: Cursor): Effect.Effect<readonly [ReadonlyArray<A>, Option.Option<Cursor>], E | E2 | E3, R> =>
+    const step = (cursor: Cursor): Effect.Effect<readonly [Chunk.Chunk<A>, Option.Option<Cursor>], E | E2 | E3, R> =>
       Effect.flatMap(
         fetchPage(cursor.token),
-        (page): Effect.Effect<readonly [ReadonlyArray<A>, Option.Option<Cursor>], E2 | E3> => {
+        (page): Effect.Effect<readonly [Chunk.Chunk<A>, Option.Option<Cursor>], E2 | E3> => {
           const next = page.token
-          if (next === undefined) return Effect.succeed([page.records, Option.none<Cursor>()] as const)
+          // a page is one chunk of the stream, as with page numbers
+          const records = Chunk.fromIterable(page.records)
+          if (next === undefined) return Effect.succeed([records, Option.none<Cursor>()] as const)
           if (seen.has(next)) return Effect.fail(repeated(next, cursor.page + 1))
           if (cursor.page + 1 >= maxPages) return Effect.fail(tooMany() as E3)
           seen.add(next)
-          return Effect.succeed([page.records, Option.some<Cursor>({ token: next, page: cursor.page + 1 })] as const)
+          return Effect.succeed([records, Option.some<Cursor>({ token: next, page: cursor.page + 1 })] as const)
         }
       )
-    return Stream.paginateEffect<Cursor, ReadonlyArray<A>, E | E2 | E3, R>({ token: undefined, page: 0 }, step).pipe(
-      Stream.flattenIterables
-    )
+    return Stream.paginateChunkEffect<Cursor, A, E | E2 | E3, R>({ token: undefined, page: 0 }, step)
   })
