@@ -340,6 +340,31 @@ describe("v2 requests are Hawk-signed as @hapi/hawk's server checks them", () =>
     }).pipe(Effect.provide(v2(http.layer)))
   })
 
+  it.effect("a server that answers every request with a stale timestamp gets one resync, not a loop", () => {
+    const serverTs = Math.floor(Date.UTC(2026, 10, 1, 0, 10) / 1000)
+    const tsm = HapiHawk.crypto.calculateTsMac(serverTs, { key: KEY, algorithm: "sha256" })
+    const http = verifying(() =>
+      Response.json(
+        { errors: ["Stale timestamp"] },
+        {
+          status: 401,
+          headers: { "www-authenticate": `Hawk ts="${serverTs}", tsm="${tsm}", error="Stale timestamp"` }
+        }
+      )
+    )
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(Date.UTC(2026, 10, 1))
+      const ts = yield* ThreatStackV2.ThreatStackV2
+      const error = yield* Effect.flip(Stream.runCollect(ts.agents.list({ status: "online" })))
+      expect(error._tag === "ThreatStackAPIError" && [error.reason, error.status, error.attempts]).toEqual([
+        "Unauthorized",
+        401,
+        1
+      ])
+      expect(http.seen.length).toBe(2)
+    }).pipe(Effect.provide(v2(http.layer)))
+  })
+
   it.effect("a stale-timestamp answer whose tsm is not under our key is an Unauthorized error", () => {
     const http = verifying(() =>
       Response.json(
