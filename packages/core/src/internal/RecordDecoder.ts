@@ -86,7 +86,7 @@ const daysInMonth = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
  * its month's end is left to `Date.parse` too: engines differ there (V8
  * rolls it over into the next month).
  */
-const canonicalIso = (text: string): number | undefined => {
+export const canonicalIso = (text: string): number | undefined => {
   if (text.length !== 24 || text[4] !== "-" || text[7] !== "-" || text[10] !== "T" || text[13] !== ":") return undefined
   if (text[16] !== ":" || text[19] !== ".") return undefined
   const year = twoDigits(text, 0) * 100 + twoDigits(text, 2)
@@ -99,7 +99,9 @@ const canonicalIso = (text: string): number | undefined => {
   const millis = twoDigits(text, 20) * 10 + (last >= 0 && last <= 9 ? last : Number.NaN)
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
   // every comparison is false for NaN: a non-digit anywhere falls through
-  if (!(month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59 && millis >= 0)) {
+  if (
+    !(year >= 0 && month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59 && millis >= 0)
+  ) {
     return undefined
   }
   if (day > (month === 2 && leap ? 29 : (daysInMonth[month - 1] as number))) return undefined
