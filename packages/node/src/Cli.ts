@@ -758,8 +758,8 @@ const sections = (doc: HelpDoc.HelpDoc) => {
   return { description: description.join(" "), arguments: entries.ARGUMENTS, options: entries.OPTIONS }
 }
 
-/** Whether help may be coloured: stdout a terminal and `NO_COLOR` unset or empty. */
-const colour = (): boolean => process.stdout.isTTY === true && (process.env.NO_COLOR ?? "") === ""
+/** Whether what goes to `stream` may be coloured: a terminal, and `NO_COLOR` unset or empty. */
+const colourOn = (stream: NodeJS.WriteStream): boolean => stream.isTTY === true && (process.env.NO_COLOR ?? "") === ""
 
 const width = (): number => Math.max(40, Math.min(process.stdout.isTTY ? (process.stdout.columns ?? 80) : 80, 120))
 
@@ -776,7 +776,7 @@ const wrap = (text: string, room: number): ReadonlyArray<string> => {
   return line === "" ? lines : [...lines, line]
 }
 
-const bold = (text: string) => (colour() ? `\x1b[1m${text}\x1b[0m` : text)
+const bold = (text: string) => (colourOn(process.stdout) ? `\x1b[1m${text}\x1b[0m` : text)
 
 /** Terms and their texts in two columns, texts wrapped to the width; a long term puts its text on the next line. */
 const columns = (entries: ReadonlyArray<Entry>): string => {
@@ -796,12 +796,14 @@ const columns = (entries: ReadonlyArray<Entry>): string => {
     .join("\n")
 }
 
+const LOG_LEVELS = ["all", "trace", "debug", "info", "warning", "error", "fatal", "none"] as const
+
 const GLOBAL: ReadonlyArray<Entry> = [
   { term: "-h, --help", text: "show the help of the command it follows" },
   { term: "--version", text: "show the version" },
   {
     term: "--log-level LEVEL",
-    text: "all|trace|debug|info|warning|error|fatal|none, anywhere on the line: log at this level and above, on stderr"
+    text: `${LOG_LEVELS.join("|")}, anywhere on the line: log at this level and above, on stderr`
   },
   { term: "--completions SHELL", text: "sh|bash|fish|zsh: print a completion script" }
 ]
@@ -877,8 +879,6 @@ const refusal = (said: string, node: Node, args: ReadonlyArray<string>): string 
 
 // -- log level
 
-const LOG_LEVELS = ["all", "trace", "debug", "info", "warning", "error", "fatal", "none"] as const
-
 /**
  * `--log-level LEVEL` taken out of the command line wherever it is (before
  * a `--`), and the rest of the line.
@@ -921,7 +921,7 @@ const logToStderr = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, 
     HashSet.make(
       Logger.prettyLogger({
         stderr: true,
-        colors: process.stderr.isTTY === true && (process.env.NO_COLOR ?? "") === ""
+        colors: colourOn(process.stderr)
       })
     )
   )
