@@ -146,7 +146,7 @@ export interface Service {
  */
 export class Organizations extends Context.Tag("@effect-threatstack/core/Organizations")<Organizations, Service>() {}
 
-const Users = RecordDecoder.array(OrganizationUser, { inPlace: true })
+const Users = RecordDecoder.array(OrganizationUser, RecordDecoder.parsed)
 
 /**
  * @example

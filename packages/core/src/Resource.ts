@@ -423,8 +423,7 @@ export function list<F extends Schema.Struct.Fields>(
   const resource = spec.name.toLowerCase()
   const timeField = spec.timeField !== undefined && known.includes(spec.timeField) ? spec.timeField : undefined
   // pages come from the pipeline's own JSON.parse: nothing else holds them, so decode in place
-  // Stryker disable next-line ObjectLiteral,BooleanLiteral: decoded in place or on a copy, the records are the same (pages come from JSON.parse alone): a cost only
-  const whole: Decoder<ReadonlyArray<unknown>> = RecordDecoder.array(spec.schema, { inPlace: true })
+  const whole: Decoder<ReadonlyArray<unknown>> = RecordDecoder.array(spec.schema, RecordDecoder.parsed)
   const fetch = Pipeline.fn(
     `${spec.name}.list`,
     (query: Query, records: Decoder<ReadonlyArray<unknown>>) => client.get(spec.path, query, records),
@@ -459,8 +458,7 @@ export function list<F extends Schema.Struct.Fields>(
             : Array.from(new Set(needed)).filter((f): f is string => f !== undefined && !asked.includes(f))
         const projected = asked === undefined ? undefined : [...asked, ...extra]
         const records: Decoder<ReadonlyArray<unknown>> =
-          // Stryker disable next-line ObjectLiteral,BooleanLiteral: decoded in place or on a copy, the records are the same (pages come from JSON.parse alone): a cost only
-          projected === undefined ? whole : RecordDecoder.array(spec.schema.pick(...projected), { inPlace: true })
+          projected === undefined ? whole : RecordDecoder.array(spec.schema.pick(...projected), RecordDecoder.parsed)
         const sent: Query = { ...query, fields: projected?.join(",") }
         const finish = (stream: Stream.Stream<unknown, ThreatStackError>) => {
           const filtered =
@@ -548,8 +546,7 @@ export const get = <F extends Schema.Struct.Fields>(
   client: Client,
   spec: { readonly name: string; readonly path: string; readonly schema: Schema.Struct<F> }
 ): Get<Schema.Struct.Type<F>> => {
-  // Stryker disable next-line ObjectLiteral,BooleanLiteral: decoded in place or on a copy, the records are the same (pages come from JSON.parse alone): a cost only
-  const decoder = RecordDecoder.record(spec.schema, { inPlace: true })
+  const decoder = RecordDecoder.record(spec.schema, RecordDecoder.parsed)
   return Pipeline.fn(
     `${spec.name}.get`,
     (id: string) =>

@@ -165,8 +165,8 @@ const TYPES = ["monitor", "investigate"]
  * @category constructors
  */
 export const make = (client: Client): Service => {
-  const records = RecordDecoder.array(Agent, { inPlace: true })
-  const one = RecordDecoder.record(Agent, { inPlace: true })
+  const records = RecordDecoder.array(Agent, RecordDecoder.parsed)
+  const one = RecordDecoder.record(Agent, RecordDecoder.parsed)
   return {
     list: (given) =>
       Stream.unwrap(

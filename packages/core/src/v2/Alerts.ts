@@ -260,8 +260,8 @@ const Counts = Schema.Union(Schema.Array(SeverityCount), Schema.Struct({ severit
  * @category constructors
  */
 export const make = (client: Client): Service => {
-  const records = RecordDecoder.array(Alert, { inPlace: true })
-  const one = RecordDecoder.record(Alert, { inPlace: true })
+  const records = RecordDecoder.array(Alert, RecordDecoder.parsed)
+  const one = RecordDecoder.record(Alert, RecordDecoder.parsed)
   const post = (body: object) =>
     client.execute(HttpClientRequest.post("alerts/dismiss").pipe(HttpClientRequest.bodyUnsafeJson(body)), Ok, {
       safety: "idempotent"

@@ -113,7 +113,7 @@ export interface Service {
  * @category constructors
  */
 export const make = (client: Client): Service => {
-  const records = RecordDecoder.array(AuditRecord, { inPlace: true })
+  const records = RecordDecoder.array(AuditRecord, RecordDecoder.parsed)
   return {
     list: (options = {}) =>
       Stream.unwrap(

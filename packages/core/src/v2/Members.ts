@@ -141,8 +141,8 @@ const ROLES: ReadonlyArray<Role> = ["owner", "user", "reader"]
  * @category constructors
  */
 export const make = (client: Client): Service => {
-  const one = RecordDecoder.record(Member, { inPlace: true })
-  const many = RecordDecoder.array(Member, { inPlace: true })
+  const one = RecordDecoder.record(Member, RecordDecoder.parsed)
+  const many = RecordDecoder.array(Member, RecordDecoder.parsed)
   const post = <A, I>(path: string, body: object, schema: Schema.Schema<A, I> | RecordDecoder.Decoder<A>) =>
     client.execute(HttpClientRequest.post(path).pipe(HttpClientRequest.bodyUnsafeJson(body)), schema)
   return {

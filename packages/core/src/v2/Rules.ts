@@ -203,8 +203,8 @@ const encodeRule = (rule: RuleInput) => Effect.mapError(Schema.encodeUnknown(Rul
  * @category constructors
  */
 export const make = (client: Client): Service => {
-  const one = RecordDecoder.record(Rule, { inPlace: true })
-  const many = RecordDecoder.array(Rule, { inPlace: true })
+  const one = RecordDecoder.record(Rule, RecordDecoder.parsed)
+  const many = RecordDecoder.array(Rule, RecordDecoder.parsed)
   const path = (rulesetId: string, ruleId?: string) =>
     Effect.gen(function* () {
       const set = yield* checkId("rulesetId", rulesetId)

@@ -167,9 +167,9 @@ const body = (input: RulesetInput) =>
  * @category constructors
  */
 export const make = (client: Client): Service => {
-  const wire = RecordDecoder.record(RulesetWire, { inPlace: true })
+  const wire = RecordDecoder.record(RulesetWire, RecordDecoder.parsed)
   const one: Decoder<Ruleset> = (json) => Either.map(wire(json), toRuleset)
-  const wires = RecordDecoder.array(RulesetWire, { inPlace: true })
+  const wires = RecordDecoder.array(RulesetWire, RecordDecoder.parsed)
   const many: Decoder<ReadonlyArray<Ruleset>> = (json) => Either.map(wires(json), (list) => list.map(toRuleset))
   return {
     list: (options = {}) =>

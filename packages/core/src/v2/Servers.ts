@@ -113,7 +113,7 @@ export interface Service {
  * @category constructors
  */
 export const make = (client: Client): Service => {
-  const records = RecordDecoder.array(Ec2Server, { inPlace: true })
+  const records = RecordDecoder.array(Ec2Server, RecordDecoder.parsed)
   return {
     list: (options = {}) =>
       client.list(spec.name, spec.path, { monitored: options.monitored, verbose: options.verbose }, "servers", records)

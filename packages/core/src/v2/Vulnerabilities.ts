@@ -153,9 +153,9 @@ export interface Service {
  * @category constructors
  */
 export const make = (client: Client): Service => {
-  const cves = RecordDecoder.array(Cve, { inPlace: true })
-  const one = RecordDecoder.record(Cve, { inPlace: true })
-  const servers = RecordDecoder.array(AffectedServer, { inPlace: true })
+  const cves = RecordDecoder.array(Cve, RecordDecoder.parsed)
+  const one = RecordDecoder.record(Cve, RecordDecoder.parsed)
+  const servers = RecordDecoder.array(AffectedServer, RecordDecoder.parsed)
   const suppressions = RecordDecoder.fromSchema(
     Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
   )
