@@ -126,7 +126,10 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class Agents extends Context.Tag("@effect-threatstack/core/Agents")<Agents, Service>() {}
+export class Agents extends Context.Tag(
+  // Stryker disable next-line StringLiteral: the key only has to be unique among services
+  "@effect-threatstack/core/Agents"
+)<Agents, Service>() {}
 
 /**
  * @example

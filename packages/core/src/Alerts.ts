@@ -172,7 +172,10 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class Alerts extends Context.Tag("@effect-threatstack/core/Alerts")<Alerts, Service>() {}
+export class Alerts extends Context.Tag(
+  // Stryker disable next-line StringLiteral: the key only has to be unique among services
+  "@effect-threatstack/core/Alerts"
+)<Alerts, Service>() {}
 
 /**
  * @example

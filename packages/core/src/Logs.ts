@@ -131,7 +131,10 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class Logs extends Context.Tag("@effect-threatstack/core/Logs")<Logs, Service>() {}
+export class Logs extends Context.Tag(
+  // Stryker disable next-line StringLiteral: the key only has to be unique among services
+  "@effect-threatstack/core/Logs"
+)<Logs, Service>() {}
 
 /**
  * @example

@@ -144,7 +144,10 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class Organizations extends Context.Tag("@effect-threatstack/core/Organizations")<Organizations, Service>() {}
+export class Organizations extends Context.Tag(
+  // Stryker disable next-line StringLiteral: the key only has to be unique among services
+  "@effect-threatstack/core/Organizations"
+)<Organizations, Service>() {}
 
 const Users = RecordDecoder.array(OrganizationUser, RecordDecoder.parsed)
 

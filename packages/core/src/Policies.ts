@@ -143,7 +143,10 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class Policies extends Context.Tag("@effect-threatstack/core/Policies")<Policies, Service>() {}
+export class Policies extends Context.Tag(
+  // Stryker disable next-line StringLiteral: the key only has to be unique among services
+  "@effect-threatstack/core/Policies"
+)<Policies, Service>() {}
 
 /**
  * @example
