@@ -5,39 +5,12 @@
  */
 import { execFile } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { NodeContext } from "@effect/platform-node"
 import { afterEach, describe, expect, it, vi } from "@effect/vitest"
-import { Effect } from "effect"
-import { Cli, CliOutput } from "@effect-threatstack/node"
+import { CliOutput } from "@effect-threatstack/node"
+import { type Run, cli } from "./cliInProcess.js"
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url))
 const BIN = fileURLToPath(new URL("../packages/node/bin/threatstack.js", import.meta.url))
-
-interface Run {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-/** Runs the command line in this process; what it writes to stdout and stderr is kept, not shown. */
-const cli = async (...args: ReadonlyArray<string>): Promise<Run> => {
-  const kept = { stdout: "", stderr: "" }
-  const keep = (into: "stdout" | "stderr") =>
-    vi.spyOn(process[into], "write").mockImplementation((chunk: string | Uint8Array) => {
-      kept[into] += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8")
-      return true
-    })
-  keep("stdout")
-  keep("stderr")
-  try {
-    const code = await Effect.runPromise(
-      Cli.run(["node", "threatstack", ...args]).pipe(Effect.provide(NodeContext.layer))
-    )
-    return { code, ...kept }
-  } finally {
-    vi.restoreAllMocks()
-  }
-}
 
 afterEach(() => {
   vi.restoreAllMocks()
