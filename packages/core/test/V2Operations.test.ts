@@ -4,11 +4,11 @@
  * request, the inputs each write checks (reasons, texts, queries, e-mail
  * addresses, roles), what a write sends, and what the list options ask for.
  */
-import { HttpClient } from "@effect/platform"
+import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Layer, Option, Stream, TestClock, Tracer } from "effect"
-import { FakeThreatStack, ThreatStackV2 } from "@effect-threatstack/core"
-import type { ThreatStackError, V2 } from "@effect-threatstack/core"
+import { Chunk, Effect, Fiber, Layer, Option, Schema, Stream, TestClock, Tracer } from "effect"
+import { FakeThreatStack, ThreatStackV2, V2 } from "@effect-threatstack/core"
+import type { ThreatStackError } from "@effect-threatstack/core"
 import { NOW, fakeOptions } from "./utils.js"
 
 const layer = ThreatStackV2.layer({ ...FakeThreatStack.defaultV2Credentials, maxRetries: 0 }).pipe(
@@ -237,6 +237,10 @@ describe("what the writes check", () => {
         const dismissed = new Set((yield* all(ts.alerts.list({ status: "dismissed" }))).map((a) => a.id))
         expect(alerts.filter((a) => !dismissed.has(a.id))).toEqual([])
         expect(yield* all(ts.alerts.list())).toEqual([])
+        // exactly two batches' worth: two requests, no empty third one
+        const mark = yield* v2Count
+        yield* ts.alerts.dismiss({ ids: ids.slice(0, 1024), reason: "MAINTENANCE" })
+        expect((yield* sentSince(mark)).length).toBe(2)
       })
     )
   )
@@ -332,6 +336,7 @@ describe("what the list options ask for", () => {
         yield* all(ts.servers.list({ monitored: true, verbose: true }))
         yield* all(ts.members.list({ enabledOnly: true }))
         yield* all(ts.alerts.list({ status: "dismissed", severity: 1 }))
+        yield* ts.alerts.severityCounts({ from: "2017-05-30T00:00:00Z", until: "2017-05-31T00:00:00Z" })
         const sent = yield* sentSince(0)
         expect(sent.filter((s) => !s.includes("token="))).toEqual([
           "GET vulnerabilities?status=active",
@@ -339,7 +344,8 @@ describe("what the list options ask for", () => {
           "GET vulnerabilities",
           "GET aws/ec2?monitored=true&verbose=true",
           "GET organizations/members?enabledOnly=true",
-          "GET alerts?status=dismissed&severity=1"
+          "GET alerts?status=dismissed&severity=1",
+          "GET alerts/severity-counts?from=2017-05-30T00%3A00%3A00&until=2017-05-31T00%3A00%3A00"
         ])
       })
     )
@@ -364,4 +370,106 @@ describe("what the list options ask for", () => {
       expect(sent.bodies.at(-1)).toEqual(tags)
     }).pipe(Effect.provide(sent.layer))
   })
+})
+
+describe("the specs say what the API serves", () => {
+  const specs = [
+    V2.Agents.spec,
+    V2.Alerts.spec,
+    V2.Vulnerabilities.spec,
+    V2.Servers.spec,
+    V2.Rulesets.spec,
+    V2.Members.spec,
+    V2.AuditLogs.spec
+  ]
+  it.effect.each(specs.map((spec) => [spec.name, spec] as const))(
+    "%s: a page's records are under its collection",
+    ([, spec]) =>
+      run(
+        Effect.gen(function* () {
+          const ts = yield* ThreatStackV2.ThreatStackV2
+          const query: Record<string, string> =
+            spec.name === "V2.Agents" ? { status: "online" } : spec.name === "V2.Alerts" ? { status: "active" } : {}
+          const page = yield* ts.client.execute(HttpClientRequest.get(spec.path, { urlParams: query }), Schema.Unknown)
+          expect(Object.keys(page as object)).toContain(spec.collection)
+          expect(Array.isArray((page as Record<string, unknown>)[spec.collection ?? ""])).toBe(true)
+          // a spec with get: the first record's id answers; without: there is no such route
+          const [first] = (page as Record<string, ReadonlyArray<Record<string, unknown>>>)[spec.collection ?? ""] ?? []
+          const id = String(first?.id ?? first?.cveNumber ?? "x")
+          const one = yield* Effect.either(
+            ts.client.execute(HttpClientRequest.get(`${spec.path}/${id}`), Schema.Unknown)
+          )
+          expect(one._tag === "Right" ? "read" : "no such read").toBe(spec.get ? "read" : "no such read")
+        })
+      )
+  )
+})
+
+describe("writes and their inputs", () => {
+  it.effect("a ruleset name of 1 to 200 characters; a description only when given", () => {
+    const sent = capturing()
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const ts = yield* ThreatStackV2.ThreatStackV2
+      for (const name of ["", "x".repeat(201)]) {
+        expect(refusal(yield* Effect.flip(ts.rulesets.create({ name })))).toEqual([
+          "name",
+          "expected a ruleset name of 1 to 200 characters"
+        ])
+      }
+      expect(refusal(yield* Effect.flip(ts.rulesets.create(undefined as unknown as V2.Rulesets.RulesetInput)))[0]).toBe(
+        "name"
+      )
+      expect(sent.bodies).toEqual([])
+      yield* ts.rulesets.create({ name: "x" })
+      yield* ts.rulesets.create({ name: "y".repeat(200), description: "two hundred" })
+      expect(sent.bodies.map((b) => [b.name, b.description])).toEqual([
+        ["x", undefined],
+        ["y".repeat(200), "two hundred"]
+      ])
+      expect(sent.bodies.map((b) => "description" in b)).toEqual([false, true])
+    }).pipe(Effect.provide(sent.layer))
+  })
+
+  it.effect("members: no argument at all is refused by name; add sends the id and role", () => {
+    const sent = capturing()
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const ts = yield* ThreatStackV2.ThreatStackV2
+      expect(refusal(yield* Effect.flip(ts.members.add(undefined as never)))[0]).toBe("id")
+      expect(refusal(yield* Effect.flip(ts.members.invite(undefined as never)))).toEqual([
+        "email",
+        "expected an e-mail address, got undefined"
+      ])
+      const leaving = (yield* all(ts.members.list())).find((m) => m.role !== "owner")
+      yield* ts.members.remove(leaving?.id ?? "")
+      const added = yield* ts.members.add({ id: leaving?.id ?? "", role: "reader" })
+      expect(added.id).toBe(leaving?.id)
+      expect(sent.bodies.at(-1)).toEqual({ id: leaving?.id, role: "reader" })
+    }).pipe(Effect.provide(sent.layer))
+  })
+
+  it.effect("dismissing is retried like a read: a 500 on the first try, dismissed on the second", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const ts = yield* ThreatStackV2.ThreatStackV2
+      const [alert] = yield* all(ts.alerts.list())
+      const fiber = yield* Effect.fork(ts.alerts.dismiss({ ids: [alert?.id ?? ""], reason: "MAINTENANCE" }))
+      yield* TestClock.adjust("1 minute")
+      yield* Fiber.join(fiber)
+      expect(Option.map(yield* ts.alerts.get(alert?.id ?? ""), (a) => a.isDismissed)).toEqual(Option.some(true))
+    }).pipe(
+      Effect.provide(
+        ThreatStackV2.layer({ ...FakeThreatStack.defaultV2Credentials, maxRetries: 1 }).pipe(
+          Layer.provideMerge(
+            FakeThreatStack.layer(
+              fakeOptions({
+                faults: [{ path: "alerts/dismiss", generation: 2, times: 1, fault: { _tag: "Status", status: 500 } }]
+              })
+            )
+          )
+        )
+      )
+    )
+  )
 })
