@@ -6,7 +6,7 @@
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Layer, Option, Schema, Stream, TestClock, Tracer } from "effect"
+import { Chunk, ConfigProvider, Effect, Fiber, Layer, Option, Schema, Stream, TestClock, Tracer } from "effect"
 import { FakeThreatStack, ThreatStackV2, V2 } from "@effect-threatstack/core"
 import type { ThreatStackError } from "@effect-threatstack/core"
 import { NOW, fakeOptions } from "./utils.js"
@@ -471,5 +471,46 @@ describe("writes and their inputs", () => {
         )
       )
     )
+  )
+})
+
+describe("the v2 settings", () => {
+  const base = { apiKey: "tsk_test_4b1d9e2c7a5f8306", userId: "u1", orgId: "5d7bb7c49f4d069836a064c2" }
+  const refused = (options: Partial<V2.Client.Options>) =>
+    Effect.map(Effect.flip(V2.Client.make({ ...base, ...options } as V2.Client.Options)), refusal)
+
+  it.effect("ids are trimmed; blank ones and ones a Hawk header cannot carry are refused by name", () =>
+    Effect.gen(function* () {
+      const settings = yield* V2.Client.make({ ...base, userId: "  u1  ", orgId: " 5d7b " })
+      expect([settings.userId, settings.orgId]).toEqual(["u1", "5d7b"])
+      expect(yield* refused({ userId: "   " })).toEqual(["userId", 'expected a non-empty user id, got "   "'])
+      expect(yield* refused({ orgId: "" })).toEqual(["orgId", 'expected a non-empty organization id, got ""'])
+      expect(yield* refused({ userId: 'u"1' })).toEqual([
+        "userId",
+        "the user id holds a character a Hawk header cannot carry (space, quote, backslash, control or non-ASCII)"
+      ])
+      expect(yield* refused({ orgId: "a b" })).toEqual([
+        "orgId",
+        "the organization id holds a character a Hawk header cannot carry (space, quote, backslash, control or non-ASCII)"
+      ])
+      expect(yield* refused({ nonce: 42 as unknown as () => string })).toEqual([
+        "nonce",
+        "expected a function returning a nonce, got 42"
+      ])
+    })
+  )
+
+  it.effect("from the environment, a bad user id names its variable", () =>
+    Effect.gen(function* () {
+      const provider = ConfigProvider.fromMap(
+        new Map([
+          ["THREATSTACK_API_KEY", base.apiKey],
+          ["THREATSTACK_USER_ID", "a b"],
+          ["THREATSTACK_ORG_ID", base.orgId]
+        ])
+      )
+      const error = yield* Effect.flip(Effect.withConfigProvider(V2.Client.fromEnv, provider))
+      expect(String(error)).toContain("THREATSTACK_USER_ID")
+    })
   )
 })
