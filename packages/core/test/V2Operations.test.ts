@@ -6,7 +6,7 @@
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, ConfigProvider, Effect, Fiber, Layer, Option, Schema, Stream, TestClock, Tracer } from "effect"
+import { Chunk, ConfigProvider, Effect, Either, Fiber, Layer, Option, Schema, Stream, TestClock, Tracer } from "effect"
 import { FakeThreatStack, ThreatStackV2, V2 } from "@effect-threatstack/core"
 import type { ThreatStackError } from "@effect-threatstack/core"
 import { NOW, fakeOptions } from "./utils.js"
@@ -335,6 +335,7 @@ describe("what the list options ask for", () => {
         yield* all(ts.vulnerabilities.list())
         yield* all(ts.servers.list({ monitored: true, verbose: true }))
         yield* all(ts.members.list({ enabledOnly: true }))
+        yield* all(ts.rulesets.list({ agentId: "ag1" }))
         yield* all(ts.alerts.list({ status: "dismissed", severity: 1 }))
         yield* ts.alerts.severityCounts({ from: "2017-05-30T00:00:00Z", until: "2017-05-31T00:00:00Z" })
         const sent = yield* sentSince(0)
@@ -344,6 +345,7 @@ describe("what the list options ask for", () => {
           "GET vulnerabilities",
           "GET aws/ec2?monitored=true&verbose=true",
           "GET organizations/members?enabledOnly=true",
+          "GET rulesets?agentId=ag1",
           "GET alerts?status=dismissed&severity=1",
           "GET alerts/severity-counts?from=2017-05-30T00%3A00%3A00&until=2017-05-31T00%3A00%3A00"
         ])
@@ -513,4 +515,47 @@ describe("the v2 settings", () => {
       expect(String(error)).toContain("THREATSTACK_USER_ID")
     })
   )
+})
+
+describe("inputs and records the v2 schemas check", () => {
+  it.effect("agents by type: monitor or investigate", () =>
+    run(
+      Effect.gen(function* () {
+        const ts = yield* ThreatStackV2.ThreatStackV2
+        for (const type of ["monitor", "investigate"] as const) yield* all(ts.agents.list({ status: "online", type }))
+        const wrong = yield* Effect.flip(all(ts.agents.list({ status: "online", type: "watch" as "monitor" })))
+        expect(refusal(wrong)).toEqual(["type", 'expected one of "monitor", "investigate", got "watch"'])
+      })
+    )
+  )
+
+  it.effect("a rule or tag set the schema refuses is InvalidArgument naming it, before any request", () =>
+    run(
+      Effect.gen(function* () {
+        const ts = yield* ThreatStackV2.ThreatStackV2
+        const before = yield* v2Count
+        const rule = { name: "r", title: "r", type: "Host", severityOfAlerts: "high", alertDescription: "d" }
+        expect(refusal(yield* Effect.flip(ts.rules.create("rs1", rule as unknown as V2.Rules.RuleInput)))[0]).toBe(
+          "rule"
+        )
+        const tags = { inclusion: [{ source: "ec2", key: "Environment" }], exclusion: [] }
+        expect(refusal(yield* Effect.flip(ts.rules.setTags("r1", tags as unknown as V2.Rules.TagSet)))[0]).toBe("tags")
+        expect(yield* v2Count).toBe(before)
+      })
+    )
+  )
+
+  it("nested records are checked: an agent's tag, a rule's file path, a CVE's agent, an invitation", () => {
+    const refuses = <A, I>(schema: Schema.Schema<A, I>, value: unknown) =>
+      Either.isLeft(Schema.decodeUnknownEither(schema)(value))
+    expect(refuses(Schema.Array(V2.Agents.Tag), [{ source: "ec2", key: "Environment" }])).toBe(true)
+    const paths = Schema.Struct({ paths: V2.Rules.Rule.fields.fileIntegrityPaths })
+    expect(refuses(paths, { paths: [{ path: "/etc" }] })).toBe(true)
+    expect(refuses(paths, { paths: [{ path: "/etc", recursive: true }] })).toBe(false)
+    expect(refuses(Schema.Struct({ agents: V2.Vulnerabilities.Cve.fields.agents }), { agents: [{}] })).toBe(true)
+    expect(refuses(V2.Members.Invitation, { sentToEmail: "grace@example.com", role: "reader" })).toBe(true)
+    expect(refuses(V2.Members.Invitation, { sentToEmail: "grace@example.com", role: "reader", status: "sent" })).toBe(
+      false
+    )
+  })
 })

@@ -551,6 +551,60 @@ describe("v2 paging and arguments", () => {
     }).pipe(Effect.provide(v2(http.layer)))
   })
 
+  it.effect("a range with milliseconds: the server's whole seconds are asked, what falls outside is dropped", () => {
+    // the server answers whole seconds: 08:00:00 to 08:00:01 holds the records 100 ms either side of the range
+    const at = (ms: number) => new Date(Date.UTC(2017, 4, 1, 8, 0, 0) + ms).toISOString()
+    const times = [150, 250, 500, 750, 850]
+    const http = verifying((request) =>
+      request.url.includes("audit")
+        ? page(
+            "recs",
+            times.map((ms, i) => ({ id: `r${i}`, eventTime: at(ms) })),
+            null
+          )
+        : page(
+            "alerts",
+            times.map((ms, i) => ({ id: `a${i}`, title: "t", severity: 1, createdAt: at(ms) })),
+            null
+          )
+    )
+    return Effect.gen(function* () {
+      const ts = yield* ThreatStackV2.ThreatStackV2
+      const range = { from: at(250), until: at(750) }
+      const records = yield* Stream.runCollect(ts.auditLogs.list(range))
+      expect(Chunk.toReadonlyArray(records).map((r) => r.id)).toEqual(["r1", "r2", "r3"])
+      const alerts = yield* Stream.runCollect(ts.alerts.list(range))
+      expect(Chunk.toReadonlyArray(alerts).map((a) => a.id)).toEqual(["a1", "a2", "a3"])
+      expect(http.seen.map((r) => new URL(r.url).searchParams.get("from"))).toEqual([
+        "2017-05-01T08:00:00",
+        "2017-05-01T08:00:00"
+      ])
+    }).pipe(Effect.provide(v2(http.layer)))
+  })
+
+  it.effect("a ruleset's rules under rules or ruleIds read as ruleIds; without either, none", () => {
+    const http = verifying(() =>
+      page(
+        "rulesets",
+        [
+          { id: "rs1", name: "a" },
+          { id: "rs2", name: "b", rules: ["r1"] },
+          { id: "rs3", name: "c", ruleIds: ["r2"] }
+        ],
+        null
+      )
+    )
+    return Effect.gen(function* () {
+      const ts = yield* ThreatStackV2.ThreatStackV2
+      const sets = Chunk.toReadonlyArray(yield* Stream.runCollect(ts.rulesets.list()))
+      expect(sets.map((r) => [r.id, r.ruleIds])).toEqual([
+        ["rs1", []],
+        ["rs2", ["r1"]],
+        ["rs3", ["r2"]]
+      ])
+    }).pipe(Effect.provide(v2(http.layer)))
+  })
+
   it.effect("with a tracer, each page of a v2 listing is a span named for the operation", () => {
     const http = verifying((_, n) => page("alerts", [], n === 1 ? "t2" : null))
     const names: Array<string> = []
@@ -584,15 +638,21 @@ describe("v2 paging and arguments", () => {
     }).pipe(Effect.provide(v2(http.layer)))
   })
 
-  it.effect("a 404 on a filtered vulnerability or ruleset list is an empty stream; unfiltered it is NotFound", () => {
-    const http = verifying(() => Response.json({ errors: ["no data"] }, { status: 404 }))
-    return Effect.gen(function* () {
-      const ts = yield* ThreatStackV2.ThreatStackV2
-      expect(Chunk.size(yield* Stream.runCollect(ts.vulnerabilities.list({ agentId: "a1" })))).toBe(0)
-      expect(Chunk.size(yield* Stream.runCollect(ts.rulesets.list({ agentId: "a1" })))).toBe(0)
-      expect((yield* Effect.flip(Stream.runCollect(ts.rulesets.list())))._tag).toBe("NotFound")
-    }).pipe(Effect.provide(v2(http.layer)))
-  })
+  it.effect(
+    "a 404 on a filtered vulnerability or ruleset list, or a CVE's servers, is an empty stream; unfiltered it is NotFound",
+    () => {
+      const http = verifying(() => Response.json({ errors: ["no data"] }, { status: 404 }))
+      return Effect.gen(function* () {
+        const ts = yield* ThreatStackV2.ThreatStackV2
+        expect(Chunk.size(yield* Stream.runCollect(ts.vulnerabilities.list({ agentId: "a1" })))).toBe(0)
+        expect(Chunk.size(yield* Stream.runCollect(ts.rulesets.list({ agentId: "a1" })))).toBe(0)
+        expect((yield* Effect.flip(Stream.runCollect(ts.rulesets.list())))._tag).toBe("NotFound")
+        expect((yield* Effect.flip(Stream.runCollect(ts.vulnerabilities.list())))._tag).toBe("NotFound")
+        // a CVE no server has: none
+        expect(Chunk.size(yield* Stream.runCollect(ts.vulnerabilities.servers("CVE-2017-0001")))).toBe(0)
+      }).pipe(Effect.provide(v2(http.layer)))
+    }
+  )
 
   it.effect("dismiss sends ids in batches of 512", () => {
     const http = verifying(() => Response.json({}))
