@@ -517,6 +517,24 @@ describe("the v2 settings", () => {
   )
 })
 
+describe("the rules spec, whose path holds the ruleset", () => {
+  it.effect("its path with a ruleset's id serves its collection, and one rule by id", () =>
+    run(
+      Effect.gen(function* () {
+        const ts = yield* ThreatStackV2.ThreatStackV2
+        const ruleset = yield* ts.rulesets.create({ name: "Spec" })
+        const input = { name: "r", title: "r", type: "Host", severityOfAlerts: 3, alertDescription: "d" } as const
+        const rule = yield* ts.rules.create(ruleset.id, input)
+        const path = V2.Rules.spec.path.replace("{rulesetId}", ruleset.id)
+        const page = (yield* ts.client.execute(HttpClientRequest.get(path), Schema.Unknown)) as Record<string, unknown>
+        expect(page[V2.Rules.spec.collection ?? ""]).toEqual([expect.objectContaining({ id: rule.id })])
+        const one = yield* Effect.either(ts.client.execute(HttpClientRequest.get(`${path}/${rule.id}`), Schema.Unknown))
+        expect(one._tag === "Right" ? "read" : "no such read").toBe(V2.Rules.spec.get ? "read" : "no such read")
+      })
+    )
+  )
+})
+
 describe("inputs and records the v2 schemas check", () => {
   it.effect("agents by type: monitor or investigate", () =>
     run(
