@@ -4,21 +4,13 @@
  * the fake's answers for a record that is missing or a resource without `get`.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Schema, Stream, Tracer } from "effect"
+import { Chunk, Effect, Either, Schema, Stream } from "effect"
 import { Alerts, FakeThreatStack, Logs, Organizations, Policies, ThreatStack } from "@effect-threatstack/core"
-import { fakeOptions, testLayer } from "./utils.js"
+import { fakeOptions, spanNames, testLayer } from "./utils.js"
 
 describe("every v1 operation is a span named for it", () => {
   it.effect("with a tracer, each call opens its operation's span", () => {
-    const names: Array<string> = []
-    const builtIn = Effect.runSync(Effect.tracer)
-    const recording = Tracer.make({
-      span: (name, ...rest) => {
-        names.push(name)
-        return builtIn.span(name, ...rest)
-      },
-      context: (f) => f()
-    })
+    const { names, tracer: recording } = spanNames()
     return Effect.gen(function* () {
       const ts = yield* ThreatStack.ThreatStack
       const [agent] = Chunk.toReadonlyArray(yield* Stream.runCollect(ts.agents.list({ count: 2, page: 0 })))

@@ -6,10 +6,10 @@
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, ConfigProvider, Effect, Either, Fiber, Layer, Option, Schema, Stream, TestClock, Tracer } from "effect"
+import { Chunk, ConfigProvider, Effect, Either, Fiber, Layer, Option, Schema, Stream, TestClock } from "effect"
 import { FakeThreatStack, ThreatStackV2, V2 } from "@effect-threatstack/core"
 import type { ThreatStackError } from "@effect-threatstack/core"
-import { NOW, fakeOptions } from "./utils.js"
+import { NOW, fakeOptions, spanNames } from "./utils.js"
 
 const layer = ThreatStackV2.layer({ ...FakeThreatStack.defaultV2Credentials, maxRetries: 0 }).pipe(
   Layer.provideMerge(FakeThreatStack.layer(fakeOptions({ counts: { alerts: 60, agents: 6 } })))
@@ -56,15 +56,7 @@ const run = <A, E>(effect: Effect.Effect<A, E, ThreatStackV2.ThreatStackV2 | Fak
 
 describe("every v2 operation is a span named for it", () => {
   it.effect("with a tracer, each call opens its operation's span", () => {
-    const names: Array<string> = []
-    const builtIn = Effect.runSync(Effect.tracer)
-    const recording = Tracer.make({
-      span: (name, ...rest) => {
-        names.push(name)
-        return builtIn.span(name, ...rest)
-      },
-      context: (f) => f()
-    })
+    const { names, tracer: recording } = spanNames()
     return run(
       Effect.gen(function* () {
         const ts = yield* ThreatStackV2.ThreatStackV2

@@ -18,10 +18,10 @@ import {
   Option,
   Schema,
   Stream,
-  TestClock,
-  Tracer
+  TestClock
 } from "effect"
 import { ThreatStack, ThreatStackClient, ThreatStackV2, V2 } from "@effect-threatstack/core"
+import { spanNames } from "./utils.js"
 
 const USER = "test_user_id"
 const KEY = "test_api_key"
@@ -607,15 +607,7 @@ describe("v2 paging and arguments", () => {
 
   it.effect("with a tracer, each page of a v2 listing is a span named for the operation", () => {
     const http = verifying((_, n) => page("alerts", [], n === 1 ? "t2" : null))
-    const names: Array<string> = []
-    const builtIn = Effect.runSync(Effect.tracer)
-    const recording = Tracer.make({
-      span: (name, ...rest) => {
-        names.push(name)
-        return builtIn.span(name, ...rest)
-      },
-      context: (f) => f()
-    })
+    const { names, tracer: recording } = spanNames()
     return Effect.gen(function* () {
       const ts = yield* ThreatStackV2.ThreatStackV2
       yield* Stream.runCollect(ts.alerts.list())

@@ -1,6 +1,6 @@
 import { HttpClient, HttpClientResponse } from "@effect/platform"
 import type { HttpClientRequest } from "@effect/platform"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Tracer } from "effect"
 import { FakeThreatStack, ThreatStack } from "@effect-threatstack/core"
 import type { ThreatStackConfig } from "@effect-threatstack/core"
 
@@ -40,3 +40,17 @@ export const recordingClient = (
 }
 
 export const SECRET = "sk-live-SECRET-9f8e7d6c5b4a"
+
+/** A tracer that keeps the name of every span opened under it (spans are Effect's own otherwise). */
+export const spanNames = () => {
+  const names: Array<string> = []
+  const builtIn = Effect.runSync(Effect.tracer)
+  const tracer = Tracer.make({
+    span: (name, ...rest) => {
+      names.push(name)
+      return builtIn.span(name, ...rest)
+    },
+    context: (f) => f()
+  })
+  return { names, tracer }
+}
