@@ -59,6 +59,15 @@ const apiError = (error: ThreatStackError.ThreatStackError) => {
 
 const getStrings = Effect.flatMap(ThreatStackClient.ThreatStackClient, (client) => client.get("widgets", {}, Strings))
 
+/** The reason and detail `getStrings` fails with over `http`. */
+const failure = (
+  http: { readonly layer: Layer.Layer<HttpClient.HttpClient> },
+  options: Partial<ThreatStackConfig.Options> = {}
+) =>
+  Effect.map(Effect.flip(getStrings), (error) => [apiError(error).reason, apiError(error).detail]).pipe(
+    Effect.provide(over(http, options))
+  )
+
 describe("a body is read to exactly maxResponseBytes", () => {
   // 16 bytes: ["abcdefghijkl"]
   const sixteen = '["abcdefghijkl"]'
@@ -246,13 +255,9 @@ describe("transport failures in their own words", () => {
   it.effect("no answer: every cause in the chain, outermost first", () => {
     const cause = new TypeError("fetch failed", { cause: new Error("connect ECONNREFUSED 127.0.0.1:9") })
     const http = scripted(() => ({ refuse: cause }))
-    return Effect.gen(function* () {
-      const error = apiError(yield* Effect.flip(getStrings))
-      expect([error.reason, error.detail]).toEqual([
-        "Transport",
-        "no answer (fetch failed: connect ECONNREFUSED 127.0.0.1:9)"
-      ])
-    }).pipe(Effect.provide(over(http)))
+    return Effect.map(failure(http), (got) =>
+      expect(got).toEqual(["Transport", "no answer (fetch failed: connect ECONNREFUSED 127.0.0.1:9)"])
+    )
   })
 
   it.effect("a body cut off while it is read is told apart from no answer", () => {
@@ -267,13 +272,9 @@ describe("transport failures in their own words", () => {
           })
         )
     )
-    return Effect.gen(function* () {
-      const error = apiError(yield* Effect.flip(getStrings))
-      expect([error.reason, error.detail]).toEqual([
-        "Transport",
-        "the response body could not be read (other side closed)"
-      ])
-    }).pipe(Effect.provide(over(http)))
+    return Effect.map(failure(http), (got) =>
+      expect(got).toEqual(["Transport", "the response body could not be read (other side closed)"])
+    )
   })
 
   it.effect("a create refused with only a code (Node's AggregateError has no message) is resent", () => {
