@@ -63,6 +63,11 @@ describe("nested shapes are checked like flat ones", () => {
       decode(Schema.Struct({ name: Organizations.OrganizationUser.fields.name }), { name: { first: "Ada" } })
     ).toBe("refused: is missing")
     expect(decode(Logs.LogContext, {})).toMatch(/^refused/)
+    const context = { id: "c1", type: "file", name: "/etc/passwd" }
+    expect(decode(Logs.LogContext, { ...context, agent: { name: "web-1", policy_id: null, id: "ag1" } })).toBe(
+      "accepted"
+    )
+    expect(decode(Logs.LogContext, { ...context, agent: { name: "web-1" } })).toMatch(/^refused/)
     expect(decode(Schema.Struct({ rule: Policies.AlertPolicyRule }), { rule: {} })).toMatch(/^refused/)
   })
 })

@@ -152,6 +152,8 @@ describe("an id that is no id is refused by its argument's name, before any requ
     ["cve", (ts) => ts.vulnerabilities.get(" ")],
     ["cve", (ts) => all(ts.vulnerabilities.servers(" "))],
     ["id", (ts) => ts.rulesets.get(" ")],
+    ["id", (ts) => ts.rulesets.update(" ", { name: "n" })],
+    ["id", (ts) => ts.rulesets.delete(" ")],
     ["rulesetId", (ts) => all(ts.rules.list(" "))],
     ["ruleId", (ts) => ts.rules.get("rs1", " ")],
     ["ruleId", (ts) => ts.rules.tags(" ")],
@@ -258,6 +260,20 @@ describe("what the writes check", () => {
         expect((yield* refused({ from: "yesterday", until, severity: 1, reason: "MAINTENANCE" }))[0]).toBe("from")
         expect((yield* refused({ from, until: "tomorrow", severity: 1, reason: "MAINTENANCE" }))[0]).toBe("until")
         expect((yield* refused({ from, until, severity: 4 as 3, reason: "MAINTENANCE" }))[0]).toBe("severity")
+        // whole seconds only: an edge with milliseconds would dismiss alerts outside the range
+        expect(
+          yield* refused({
+            from: "2017-05-31T00:00:00.500Z",
+            until: "2017-05-31T01:00:00Z",
+            severity: 1,
+            reason: "MAINTENANCE"
+          })
+        ).toEqual([
+          "from",
+          "dismissing by query takes whole seconds (the API's unit); a range with milliseconds would dismiss alerts outside it"
+        ])
+        const listed = yield* Effect.flip(all(ts.alerts.list({ severity: 4 as 3 })))
+        expect(refusal(listed)[0]).toBe("severity")
         expect(yield* v2Count).toBe(0)
       })
     )
@@ -443,6 +459,40 @@ describe("writes and their inputs", () => {
     }).pipe(Effect.provide(sent.layer))
   })
 
+  it.effect("setting a rule's tags is retried like a read: a 500 on the first try, set on the second", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const ts = yield* ThreatStackV2.ThreatStackV2
+      const [ruleset] = yield* all(ts.rulesets.list())
+      const [rule] = yield* all(ts.rules.list(ruleset?.id ?? ""))
+      const tags = { inclusion: [{ source: "ec2", key: "Environment", value: "production" }], exclusion: [] }
+      const fiber = yield* Effect.fork(ts.rules.setTags(rule?.id ?? "", tags))
+      yield* TestClock.adjust("1 minute")
+      expect(yield* Fiber.join(fiber)).toEqual(tags)
+      expect((yield* sentSince(0)).filter((s) => s === `POST rules/${rule?.id}/tags`).length).toBe(2)
+    }).pipe(
+      Effect.provide(
+        ThreatStackV2.layer({ ...FakeThreatStack.defaultV2Credentials, maxRetries: 1 }).pipe(
+          Layer.provideMerge(
+            FakeThreatStack.layer(
+              fakeOptions({
+                faults: [
+                  {
+                    path: /^rules\/[^/]+\/tags$/,
+                    method: "POST",
+                    generation: 2,
+                    times: 1,
+                    fault: { _tag: "Status", status: 500 }
+                  }
+                ]
+              })
+            )
+          )
+        )
+      )
+    )
+  )
+
   it.effect("dismissing is retried like a read: a 500 on the first try, dismissed on the second", () =>
     Effect.gen(function* () {
       yield* TestClock.setTime(NOW)
@@ -505,6 +555,17 @@ describe("the v2 settings", () => {
       )
       const error = yield* Effect.flip(Effect.withConfigProvider(V2.Client.fromEnv, provider))
       expect(String(error)).toContain("THREATSTACK_USER_ID")
+      const baseUrl = ConfigProvider.fromMap(
+        new Map([
+          ["THREATSTACK_API_KEY", base.apiKey],
+          ["THREATSTACK_USER_ID", base.userId],
+          ["THREATSTACK_ORG_ID", base.orgId],
+          ["THREATSTACK_V2_BASE_URL", "ftp://api.example"]
+        ])
+      )
+      expect(String(yield* Effect.flip(Effect.withConfigProvider(V2.Client.fromEnv, baseUrl)))).toContain(
+        "THREATSTACK_V2_BASE_URL"
+      )
     })
   )
 })
@@ -564,6 +625,7 @@ describe("inputs and records the v2 schemas check", () => {
     expect(refuses(paths, { paths: [{ path: "/etc", recursive: true }] })).toBe(false)
     expect(refuses(Schema.Struct({ agents: V2.Vulnerabilities.Cve.fields.agents }), { agents: [{}] })).toBe(true)
     expect(refuses(V2.Members.Invitation, { sentToEmail: "grace@example.com", role: "reader" })).toBe(true)
+    expect(refuses(Schema.Array(V2.Alerts.SeverityCount), [{ severity: 1 }])).toBe(true)
     expect(refuses(V2.Members.Invitation, { sentToEmail: "grace@example.com", role: "reader", status: "sent" })).toBe(
       false
     )

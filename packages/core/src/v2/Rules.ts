@@ -133,6 +133,7 @@ export interface TagSet extends Schema.Schema.Type<typeof TagSet> {}
 export const spec = Resource.spec({
   name: "V2.Rules",
   key: "rules",
+  // Stryker disable next-line StringLiteral: data for users of the spec: no code here reads it (the rules get command names a rule with its ruleset)
   singular: "rule",
   generation: 2,
   path: "rulesets/{rulesetId}/rules",
