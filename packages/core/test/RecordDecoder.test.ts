@@ -284,7 +284,19 @@ describe("RecordDecoder's reading of the API's ISO form (YYYY-MM-DDTHH:MM:SS.sss
       "2017-05-01T08:0a:00.000Z",
       "2017-05-01T08:00:00.00aZ",
       "2O17-05-01T08:00:00.000Z",
-      "+2017-05-01T08:00:00.00Z"
+      "+2017-05-01T08:00:00.00Z",
+      // every separator of the form replaced, one at a time, and digits replaced by characters just outside 0-9
+      "2017x05-01T08:00:00.000Z",
+      "2017-05x01T08:00:00.000Z",
+      "2017-05-01T08x00:00.000Z",
+      "2017-05-01T08:00x00.000Z",
+      "2017-05-01T08:00:00x000Z",
+      "2017-05-01T08:00:00.000",
+      "2017-05-01T08:00:00.0000Z",
+      "/017-05-01T08:00:00.000Z",
+      "2:17-05-01T08:00:00.000Z",
+      "2017-05-01T08:00:00.00/Z",
+      "2017-05-01T08:00:00.00:Z"
     ]
     for (const text of texts) {
       const { fast, schema } = read(text)
