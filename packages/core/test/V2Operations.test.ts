@@ -11,22 +11,34 @@ import { FakeThreatStack, ThreatStackV2, V2 } from "@effect-threatstack/core"
 import type { ThreatStackError } from "@effect-threatstack/core"
 import { NOW, fakeOptions, spanNames } from "./utils.js"
 
-const layer = ThreatStackV2.layer({ ...FakeThreatStack.defaultV2Credentials, maxRetries: 0 }).pipe(
-  Layer.provideMerge(FakeThreatStack.layer(fakeOptions({ counts: { alerts: 60, agents: 6 } })))
-)
+/** The v2 SDK over a fresh in-memory fake; no retries unless asked. */
+const v2Over = (options: FakeThreatStack.Options = {}, settings: Partial<ThreatStackV2.Options> = {}) =>
+  ThreatStackV2.layer({ ...FakeThreatStack.defaultV2Credentials, maxRetries: 0, ...settings }).pipe(
+    Layer.provideMerge(FakeThreatStack.layer(fakeOptions(options)))
+  )
+
+const layer = v2Over({ counts: { alerts: 60, agents: 6 } })
+
+/** A fake whose first v2 request on `path` (and `method`) answers 500, and an SDK that retries once. */
+const failingOnce = (path: string | RegExp, method?: string) =>
+  v2Over(
+    { faults: [{ path, method, generation: 2, times: 1, fault: { _tag: "Status", status: 500 } }] },
+    { maxRetries: 1 }
+  )
 
 /** The SDK over a fresh fake, keeping the JSON body of every request it sends. */
 const capturing = () => {
   const bodies: Array<Record<string, unknown>> = []
-  const layer = ThreatStackV2.layer({
-    ...FakeThreatStack.defaultV2Credentials,
-    maxRetries: 0,
-    transformClient: HttpClient.tapRequest((request) =>
-      Effect.sync(() => {
-        if (request.body._tag === "Uint8Array") bodies.push(JSON.parse(new TextDecoder().decode(request.body.body)))
-      })
-    )
-  }).pipe(Layer.provideMerge(FakeThreatStack.layer(fakeOptions())))
+  const layer = v2Over(
+    {},
+    {
+      transformClient: HttpClient.tapRequest((request) =>
+        Effect.sync(() => {
+          if (request.body._tag === "Uint8Array") bodies.push(JSON.parse(new TextDecoder().decode(request.body.body)))
+        })
+      )
+    }
+  )
   return { bodies, layer }
 }
 
@@ -482,27 +494,7 @@ describe("writes and their inputs", () => {
       const tags = { inclusion: [{ source: "ec2", key: "Environment", value: "production" }], exclusion: [] }
       expect(yield* untilDone(yield* Effect.fork(ts.rules.setTags(rule?.id ?? "", tags)))).toEqual(tags)
       expect((yield* sentSince(0)).filter((s) => s === `POST rules/${rule?.id}/tags`).length).toBe(2)
-    }).pipe(
-      Effect.provide(
-        ThreatStackV2.layer({ ...FakeThreatStack.defaultV2Credentials, maxRetries: 1 }).pipe(
-          Layer.provideMerge(
-            FakeThreatStack.layer(
-              fakeOptions({
-                faults: [
-                  {
-                    path: /^rules\/[^/]+\/tags$/,
-                    method: "POST",
-                    generation: 2,
-                    times: 1,
-                    fault: { _tag: "Status", status: 500 }
-                  }
-                ]
-              })
-            )
-          )
-        )
-      )
-    )
+    }).pipe(Effect.provide(failingOnce(/^rules\/[^/]+\/tags$/, "POST")))
   )
 
   it.effect("dismissing is retried like a read: a 500 on the first try, dismissed on the second", () =>
@@ -512,19 +504,7 @@ describe("writes and their inputs", () => {
       const [alert] = yield* all(ts.alerts.list())
       yield* untilDone(yield* Effect.fork(ts.alerts.dismiss({ ids: [alert?.id ?? ""], reason: "MAINTENANCE" })))
       expect(Option.map(yield* ts.alerts.get(alert?.id ?? ""), (a) => a.isDismissed)).toEqual(Option.some(true))
-    }).pipe(
-      Effect.provide(
-        ThreatStackV2.layer({ ...FakeThreatStack.defaultV2Credentials, maxRetries: 1 }).pipe(
-          Layer.provideMerge(
-            FakeThreatStack.layer(
-              fakeOptions({
-                faults: [{ path: "alerts/dismiss", generation: 2, times: 1, fault: { _tag: "Status", status: 500 } }]
-              })
-            )
-          )
-        )
-      )
-    )
+    }).pipe(Effect.provide(failingOnce("alerts/dismiss")))
   )
 })
 
