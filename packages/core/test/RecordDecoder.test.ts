@@ -310,3 +310,145 @@ describe("RecordDecoder's reading of the API's ISO form (YYYY-MM-DDTHH:MM:SS.sss
     )
   })
 })
+
+describe("RecordDecoder, field shape by field shape", () => {
+  const Timestamp = Alerts.Alert.fields.created_at
+  // every shape the fast path takes, in both orders a nullable union can be written
+  const Shaped = Schema.Struct({
+    text: Schema.String,
+    count: Schema.Number,
+    flag: Schema.Boolean,
+    whole: Schema.Int,
+    at: Timestamp,
+    maybeText: Schema.NullOr(Schema.String),
+    maybeWhole: Schema.NullOr(Schema.Int),
+    maybeAt: Schema.NullOr(Timestamp),
+    nullFirst: Schema.Union(Schema.Null, Schema.Boolean),
+    note: Schema.optional(Schema.String),
+    noteOrNull: Schema.optional(Schema.NullOr(Schema.Number))
+  })
+  const full = {
+    text: "t",
+    count: 1.5,
+    flag: false,
+    whole: -3,
+    at: "2017-05-01T08:00:00.000Z",
+    maybeText: "m",
+    maybeWhole: 7,
+    maybeAt: 8.64e15,
+    nullFirst: true,
+    note: "n",
+    noteOrNull: 2
+  }
+  const sparse = { ...full, at: -8.64e15, maybeText: null, maybeWhole: null, maybeAt: null, nullFirst: null }
+  const message = (e: Either.Either<unknown, ParseResult.ParseError>) =>
+    Either.isLeft(e) ? ParseResult.ArrayFormatter.formatErrorSync(e.left) : plain(e.right)
+
+  it("a record of any of them is decoded in place: it comes back as itself, with the Schema's values", () => {
+    const left = without(sparse, ["note", "noteOrNull"])
+    for (const record of [full, sparse, left, { ...full, noteOrNull: null }]) {
+      const own = structuredClone(record)
+      const decoded = RecordDecoder.record(Shaped, { inPlace: true })(own)
+      expect(Either.getOrThrow(decoded)).toBe(own)
+      expect(message(decoded)).toStrictEqual(message(schemaDecode(Shaped)(record)))
+      const page = [structuredClone(record), structuredClone(record)]
+      const first = page[0]
+      const decodedPage = Either.getOrThrow(RecordDecoder.array(Shaped, { inPlace: true })(page))
+      expect(decodedPage).toBe(page)
+      expect(decodedPage[0]).toBe(first)
+    }
+  })
+
+  it("a value of the wrong kind for each of them is refused as the Schema refuses it", () => {
+    const wrong: ReadonlyArray<readonly [keyof typeof full, unknown]> = [
+      ["text", 5],
+      ["count", "5"],
+      ["flag", "false"],
+      ["flag", 0],
+      ["whole", 1.5],
+      ["whole", 2 ** 53],
+      ["whole", "3"],
+      ["at", 8.64e15 + 1],
+      ["at", -8.64e15 - 1],
+      ["at", 1e20],
+      ["at", true],
+      ["maybeText", 5],
+      ["maybeWhole", 0.5],
+      ["maybeAt", "2017-13-01T00:00:00.000Z"],
+      ["nullFirst", "true"],
+      ["note", null],
+      ["noteOrNull", "2"]
+    ]
+    for (const [key, value] of wrong) {
+      const record = { ...full, [key]: value }
+      const slow = message(schemaDecode(Shaped)(record))
+      expect(slow).not.toEqual(plain(record))
+      expect({ key, value, fast: message(RecordDecoder.record(Shaped)(record)) }).toStrictEqual({
+        key,
+        value,
+        fast: slow
+      })
+      expect(message(RecordDecoder.array(Shaped)([full, record]))).toStrictEqual(
+        message(schemaDecode(Schema.Array(Shaped))([full, record]))
+      )
+    }
+  })
+
+  it("null is refused for a union with no null in it, as the Schema refuses it", () => {
+    const Either2 = Schema.Struct({ id: Schema.Union(Schema.String, Schema.Number) })
+    for (const id of [null, "a", 1, true]) {
+      expect(message(RecordDecoder.record(Either2)({ id }))).toStrictEqual(message(schemaDecode(Either2)({ id })))
+    }
+  })
+
+  it("defaults, renamed keys and exact optionals are the Schema's to apply", () => {
+    const Special = Schema.Struct({
+      id: Schema.String,
+      level: Schema.optionalWith(Schema.Number, { default: () => 3 }),
+      name: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("display_name")),
+      note: Schema.optionalWith(Schema.String, { exact: true }),
+      tag: Schema.optionalWith(Schema.String, { nullable: true })
+    })
+    for (const record of [
+      { id: "a", display_name: "A" },
+      { id: "a", display_name: "A", level: 1, note: "n", tag: null },
+      { id: "a", display_name: "A", note: undefined },
+      { id: "a", name: "A" }
+    ]) {
+      expect(message(RecordDecoder.record(Special)(record))).toStrictEqual(message(schemaDecode(Special)(record)))
+      expect(message(RecordDecoder.array(Special)([record]))).toStrictEqual(
+        message(schemaDecode(Schema.Array(Special))([record]))
+      )
+    }
+  })
+
+  it("a record that is not an object is refused, even when every field may be left out", () => {
+    const Loose = Schema.Struct({ note: Schema.optional(Schema.String), count: Schema.optional(Timestamp) })
+    for (const input of [5, "note", [], ["n"], null, true]) {
+      expect(message(RecordDecoder.record(Loose)(input))).toStrictEqual(message(schemaDecode(Loose)(input)))
+      expect(message(RecordDecoder.array(Loose)([{}, input]))).toStrictEqual(
+        message(schemaDecode(Schema.Array(Loose))([{}, input]))
+      )
+    }
+  })
+
+  it("a time with no zone is UTC, as the Schema reads it, on a machine in any zone", () => {
+    const zone = process.env.TZ
+    process.env.TZ = "America/New_York"
+    try {
+      const Timed = Schema.Struct({ at: Timestamp })
+      for (const at of ["2017-05-01T08:00:00", "2017-05-01T08:00:00.000", "2017-05-01"]) {
+        const fast = Either.getOrThrow(RecordDecoder.record(Timed)({ at })).at
+        expect(DateTime.toEpochMillis(fast)).toBe(
+          DateTime.toEpochMillis(Either.getOrThrow(schemaDecode(Timed)({ at })).at)
+        )
+        expect(DateTime.formatIso(fast).slice(0, 10)).toBe("2017-05-01")
+      }
+      // the zone is in force: Date reads the same text as New York's local time
+      expect(new Date("2017-05-01T08:00:00").getTime()).toBe(Date.UTC(2017, 4, 1, 12))
+    } finally {
+      if (zone === undefined) delete process.env.TZ
+      else process.env.TZ = zone
+    }
+  })
+})
