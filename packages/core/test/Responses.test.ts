@@ -294,6 +294,39 @@ describe("transport failures in their own words", () => {
   })
 })
 
+describe("a connection reset after the request went out", () => {
+  const reset = new TypeError("fetch failed", {
+    cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" })
+  })
+
+  it.effect("a read is resent, and succeeds", () => {
+    const http = scripted((n) => (n === 1 ? { refuse: reset } : Response.json(["a"])))
+    return Effect.gen(function* () {
+      const fiber = yield* Effect.fork(getStrings)
+      yield* TestClock.adjust("1 minute")
+      expect(yield* Fiber.join(fiber)).toEqual(["a"])
+      expect(http.requests()).toBe(2)
+    }).pipe(Effect.provide(over(http, { maxRetries: 2 })))
+  })
+
+  it.effect("a create is OutcomeUnknown after one request: it may have been applied", () => {
+    const http = scripted(() => ({ refuse: reset }))
+    const post = HttpClientRequest.post("widgets").pipe(HttpClientRequest.bodyUnsafeJson({ name: "w" }))
+    return Effect.gen(function* () {
+      const client = yield* ThreatStackClient.ThreatStackClient
+      const fiber = yield* Effect.fork(Effect.flip(client.execute(post, Schema.Struct({ id: Schema.String }))))
+      yield* TestClock.adjust("1 minute")
+      const error = apiError(yield* Fiber.join(fiber))
+      expect([error.reason, error.attempts, error.detail]).toEqual([
+        "OutcomeUnknown",
+        1,
+        "the connection failed after the request may have been sent (fetch failed: read ECONNRESET); not retried, so that it is not applied twice: check whether it was applied"
+      ])
+      expect(http.requests()).toBe(1)
+    }).pipe(Effect.provide(over(http, { maxRetries: 2 })))
+  })
+})
+
 describe("a create is resent only when the server said it did nothing", () => {
   const post = HttpClientRequest.post("widgets").pipe(HttpClientRequest.bodyUnsafeJson({ name: "w" }))
   const create = Effect.flatMap(ThreatStackClient.ThreatStackClient, (client) =>
