@@ -1,28 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Either, Fiber, Layer, Option, Schema, Stream, TestClock } from "effect"
 import { Agents, FakeThreatStack, Logs, Resource, ThreatStackClient, ThreatStackConfig } from "@effect-threatstack/core"
+import { v1 as call } from "./fakeCalls.js"
 import { NOW, fakeOptions } from "./utils.js"
 
 const KEY = FakeThreatStack.defaultApiKey
-
-/** One raw request to the fake's handler, as a client would send it. */
-const call = (
-  fake: FakeThreatStack.Service,
-  pathAndQuery: string,
-  headers: Record<string, string | undefined> = { authorization: KEY }
-) =>
-  Effect.map(
-    fake.handle({ method: "GET", url: new URL(`https://fake.invalid/api/v1/${pathAndQuery}`), headers }),
-    (response) => ({ ...response, json: response.body === "" ? undefined : tryJson(response.body) })
-  )
-
-const tryJson = (body: string): unknown => {
-  try {
-    return JSON.parse(body)
-  } catch {
-    return body
-  }
-}
 
 const withFake = <A, E>(options: FakeThreatStack.Options, f: (fake: FakeThreatStack.Service) => Effect.Effect<A, E>) =>
   Effect.flatMap(FakeThreatStack.make(fakeOptions(options)), f)
