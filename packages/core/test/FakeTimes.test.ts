@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { FakeThreatStack } from "@effect-threatstack/core"
+import type { FakeThreatStack } from "@effect-threatstack/core"
 import { call, v1, withFake } from "./fakeCalls.js"
 
 const T = Date.UTC(2017, 4, 31, 8)
