@@ -332,6 +332,15 @@ describe("FakeThreatStack faults written as text (parseFault, parseRateLimit)", 
     expect(parsed("wrong-type=severity")).toEqual({ fault: { _tag: "WrongType", field: "severity" } })
     expect(parsed("hang,times=1")).toEqual({ fault: { _tag: "Hang" }, times: 1 })
     expect(parsed(" truncate , path = policies ")).toEqual({ fault: { _tag: "Truncate" }, path: "policies" })
+    // keys in any case; a glob's other characters stand for themselves
+    expect(parsed("STATUS=500,Path=/api/v1/a+b.c*")).toEqual({
+      fault: { _tag: "Status", status: 500 },
+      path: /^a\+b\.c.*$/,
+      generation: 1
+    })
+    // a body runs to the end of the spec, its commas and inner spaces kept
+    expect(parsed("status=400,body= a,  b")).toEqual({ fault: { _tag: "Status", status: 400, body: " a,  b" } })
+    expect(parsed("status=503,path=/v2")).toEqual({ fault: { _tag: "Status", status: 503 }, path: "", generation: 2 })
   })
 
   it("a bad spec is an InvalidArgument naming the problem and the expected form", () => {
@@ -352,7 +361,21 @@ describe("FakeThreatStack faults written as text (parseFault, parseRateLimit)", 
       ["status=503,times=1,times=2", "times is given twice"],
       ["status=503,,times=2", "an empty item between commas"],
       ["status=503,colour=red", 'unknown key "colour"'],
-      ["status=503,method=GET POST", "method must be a word such as GET"]
+      ["status=503,method=GET POST", "method must be a word such as GET"],
+      ["status=600", "status must be a whole number from 100 to 599"],
+      ["html=abc", 'html must be a whole number from 100 to 599, got "abc"'],
+      ["empty=700", "empty must be a whole number from 100 to 599"],
+      ["latency=0 millis", 'latency must be a duration such as "200 millis", got "0 millis"'],
+      ["latency=Infinity", "latency must be a duration"],
+      ["rate-limit=5", 'rate-limit takes no value (add retry-after=S or reset-ms=MS), got "5"'],
+      ["rate-limit,retry-after=-1", "retry-after must be a whole number ≥ 0"],
+      ["rate-limit,reset-ms=1.5", "reset-ms must be a whole number ≥ 0"],
+      ["wrong-type", "wrong-type needs a field name, e.g. wrong-type=severity"],
+      ["hang=1", "hang takes no value"],
+      ["truncate=yes", "truncate takes no value"],
+      ["drop=1", "drop takes no value"],
+      ["status=503,nth=0", "nth must be a whole number ≥ 1"],
+      ["status=503,generation=0", "generation must be a whole number from 1 to 2"]
     ]
     for (const [text, problem] of problems) {
       const error = Either.getLeft(FakeThreatStack.parseFault(text)).pipe(Option.getOrThrow)
