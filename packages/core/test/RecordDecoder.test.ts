@@ -296,7 +296,13 @@ describe("RecordDecoder's reading of the API's ISO form (YYYY-MM-DDTHH:MM:SS.sss
       "/017-05-01T08:00:00.000Z",
       "2:17-05-01T08:00:00.000Z",
       "2017-05-01T08:00:00.00/Z",
-      "2017-05-01T08:00:00.00:Z"
+      "2017-05-01T08:00:00.00:Z",
+      // a digit read as -1 or 10 must not slip through a range check that has no lower (or a loose upper) bound
+      "2017-05-01T/8:00:00.000Z",
+      "2017-05-01T0/:00:00.000Z",
+      "2017-05-01T08:/0:00.000Z",
+      ":017-05-01T08:00:00.000Z",
+      "2017-05-01T08:00:00.01/Z"
     ]
     for (const text of texts) {
       const { fast, schema } = read(text)
@@ -396,8 +402,13 @@ describe("RecordDecoder, field shape by field shape", () => {
 
   it("null is refused for a union with no null in it, as the Schema refuses it", () => {
     const Either2 = Schema.Struct({ id: Schema.Union(Schema.String, Schema.Number) })
-    for (const id of [null, "a", 1, true]) {
+    // a literal is not null because it is a literal
+    const WithLiteral = Schema.Struct({ id: Schema.Union(Schema.Number, Schema.Literal("none")) })
+    for (const id of [null, "a", 1, true, "none"]) {
       expect(message(RecordDecoder.record(Either2)({ id }))).toStrictEqual(message(schemaDecode(Either2)({ id })))
+      expect(message(RecordDecoder.record(WithLiteral)({ id }))).toStrictEqual(
+        message(schemaDecode(WithLiteral)({ id }))
+      )
     }
   })
 
@@ -409,6 +420,11 @@ describe("RecordDecoder, field shape by field shape", () => {
       note: Schema.optionalWith(Schema.String, { exact: true }),
       tag: Schema.optionalWith(Schema.String, { nullable: true })
     })
+    // declared as a property signature, not optional: it may not be left out
+    const Declared = Schema.Struct({ id: Schema.String, plain: Schema.propertySignature(Schema.String) })
+    for (const record of [{ id: "a", plain: "p" }, { id: "a" }]) {
+      expect(message(RecordDecoder.record(Declared)(record))).toStrictEqual(message(schemaDecode(Declared)(record)))
+    }
     for (const record of [
       { id: "a", display_name: "A" },
       { id: "a", display_name: "A", level: 1, note: "n", tag: null },

@@ -125,14 +125,20 @@ const toDateTime: Field = (value) => {
   return made._tag === "Some" ? DateTime.toUtc(made.value) : MISMATCH
 }
 
+// Stryker disable all: declining an Int, or taking another shape for one (whose check then refuses its values),
+// leaves the field to a Schema, which gives the same value or error: a cost only
 const isInt = (ast: SchemaAST.AST) =>
   ast._tag === "Refinement" &&
   ast.from._tag === "NumberKeyword" &&
   SchemaAST.getSchemaIdAnnotation(ast).pipe((id) => id._tag === "Some" && id.value === Schema.IntSchemaId)
+// Stryker restore all
 
 /**
  * A fast check for the field shapes records are made of; `undefined` for any
  * other. `same`: the decoded value is the input value itself (only checked).
+ * A shape declined here is decoded by its own Schema, and a value a check
+ * refuses sends the whole input to the Schema: either way the same result,
+ * so only a check that accepts too much changes what callers see.
  */
 const fastField = (ast: SchemaAST.AST): { readonly decode: Field; readonly same: boolean } | undefined => {
   // Stryker disable next-line ConditionalExpression: not taken here, a Timestamp is decoded by its own Schema, to the same DateTime: a cost only
@@ -147,10 +153,12 @@ const fastField = (ast: SchemaAST.AST): { readonly decode: Field; readonly same:
     case "BooleanKeyword":
       // Stryker disable next-line BooleanLiteral: `same: false` writes the value back over itself: a cost only
       return { decode: (v) => (typeof v === "boolean" ? v : MISMATCH), same: true }
+    // Stryker disable next-line ConditionalExpression,BlockStatement: a union declined is decoded by its own Schema: a cost only
     case "Union": {
-      // Stryker disable next-line ConditionalExpression: a longer union taken as `null | its second member` checks that member alone and sends any other value to the Schema: the same records
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: a two-member union declined costs its Schema; a longer one taken as `null | its second member` checks that member alone and sends any other value to the Schema: the same records
       if (ast.types.length !== 2) return undefined
       const [a, b] = ast.types as unknown as readonly [SchemaAST.AST, SchemaAST.AST]
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: the wrong member taken for null is caught just below (declined: a cost only)
       const [nullable, other] = SchemaAST.isLiteral(a) && a.literal === null ? [a, b] : [b, a]
       if (!(SchemaAST.isLiteral(nullable) && nullable.literal === null)) return undefined
       const inner = fastField(other)
@@ -159,6 +167,7 @@ const fastField = (ast: SchemaAST.AST): { readonly decode: Field; readonly same:
       return { decode: (v) => (v === null ? null : decode(v)), same: inner.same }
     }
   }
+  // Stryker disable next-line ConditionalExpression: any shape taken for an Int refuses what is not one (the Schema's to judge), and an Int declined costs its Schema
   if (!isInt(ast)) return undefined
   // Stryker disable next-line BooleanLiteral: `same: false` writes the value back over itself: a cost only
   return { decode: (v) => (typeof v === "number" && Number.isSafeInteger(v) ? v : MISMATCH), same: true }
@@ -186,6 +195,9 @@ const fieldSchema = (
   const ast = field.ast
   if (!("from" in field) || !Schema.isSchema(field.from)) return undefined
   const from = field.from as Schema.Schema.AnyNoContext
+  // Stryker disable ConditionalExpression: each guard is redundant with the others for every signature Schema
+  // builds today (optional(schema) meets them all; propertySignature, optionalWith and the rest fail more than
+  // one): together they decline whatever shape a later Schema might build
   const isOptional =
     ast._tag === "PropertySignatureDeclaration" &&
     ast.isOptional &&
@@ -194,6 +206,7 @@ const fieldSchema = (
     ast.type.types.length === 2 &&
     ast.type.types[0] === from.ast &&
     ast.type.types[1] === SchemaAST.undefinedKeyword
+  // Stryker restore ConditionalExpression
   return isOptional ? { schema: from, optional: true } : undefined
 }
 
