@@ -414,8 +414,41 @@ describe("Hawk verifier, given @hapi/hawk client headers", () => {
     })
   })
 
+  it("checks the payload hash with the media type alone, as Hawk does: parameters and case left out", async () => {
+    const contentType = "Application/JSON; charset=utf-8"
+    const { header } = HapiHawk.client.header("http://127.0.0.1:8080/v2/rulesets", "POST", {
+      credentials: hapiCredentials,
+      ext: ORG,
+      timestamp: T,
+      nonce: "n0nce1",
+      payload: body,
+      contentType
+    })
+    expect(HapiHawk.crypto.calculatePayloadHash(body, "sha256", contentType)).toBe(
+      HapiHawk.crypto.calculatePayloadHash(body, "sha256", "application/json")
+    )
+    const result = await HawkVerifier.verify({ ...postInput(header), body: { contentType, bytes: utf8(body) } })
+    expect(result._tag).toBe("Ok")
+    // signed with no content type and no body: the hash of nothing, typed as nothing
+    const empty = HapiHawk.client.header("http://127.0.0.1:8080/v2/rulesets", "POST", {
+      credentials: hapiCredentials,
+      ext: ORG,
+      timestamp: T,
+      nonce: "n0nce2",
+      payload: "",
+      contentType: ""
+    }).header
+    expect(empty).toContain("hash=")
+    expect((await HawkVerifier.verify({ ...postInput(empty), body: undefined }))._tag).toBe("Ok")
+  })
+
   it("rejects a wrong key and an unknown id", async () => {
     const { header } = getHeader()
+    // an id whose key is empty is unknown, not a key of nothing
+    expect(await HawkVerifier.verify({ ...getInput(header), lookupKey: () => "" })).toEqual({
+      _tag: "Unauthorized",
+      message: `Unknown Hawk id '${ID}'`
+    })
     const wrongKey = await HawkVerifier.verify({ ...getInput(header), lookupKey: () => "not_the_key" })
     expect(wrongKey).toEqual({ _tag: "Unauthorized", message: "Bad mac" })
     const unknown = await HawkVerifier.verify({ ...getInput(header), lookupKey: () => undefined })
@@ -508,6 +541,10 @@ describe("Hawk verifier, given @hapi/hawk client headers", () => {
       _tag: "Unauthorized",
       message: "Missing Authorization header"
     })
+    expect(await HawkVerifier.verify(getInput(" \t "))).toEqual({
+      _tag: "Unauthorized",
+      message: "Missing Authorization header"
+    })
     const malformed = await HawkVerifier.verify(getInput('Hawk id="x" ts="1"'))
     expect(malformed._tag === "Unauthorized" && malformed.message).toMatch(/^Malformed Hawk Authorization header/)
   })
@@ -525,6 +562,10 @@ describe("HawkVerifier.parseAuthorization", () => {
     expect(HawkVerifier.parseAuthorization(`Hawk id="u", mac="m", ts="123", nonce="n"`)).toEqual(
       Either.right({ id: "u", ts: 123, nonce: "n", mac: "m", hash: undefined, ext: undefined })
     )
+    // hash and ext may be given empty, which is the same as left out; any spaces after the scheme
+    expect(HawkVerifier.parseAuthorization(`Hawk \t id="u", ts="123", nonce="n", hash="", ext="", mac="m"`)).toEqual(
+      Either.right({ id: "u", ts: 123, nonce: "n", mac: "m", hash: undefined, ext: undefined })
+    )
   })
 
   const bad: ReadonlyArray<[string, RegExp]> = [
@@ -535,6 +576,11 @@ describe("HawkVerifier.parseAuthorization", () => {
     [`Hawk id="u", ts="123", nonce="n"`, /missing attribute 'mac'/],
     [`Hawk ts="123", nonce="n", mac="m"`, /missing attribute 'id'/],
     [`Hawk id="u", ts="12a", nonce="n", mac="m"`, /'ts'/],
+    [`Hawk id="u", ts="a12", nonce="n", mac="m"`, /'ts' is not a unix time/],
+    [`Hawk id="u", ts="1234567890123456", nonce="n", mac="m"`, /'ts' is not a unix time/],
+    [`Hawk id="u", nonce="n", mac="m"`, /missing attribute 'ts'/],
+    [`Hawk id="u", ts="123", mac="m"`, /missing attribute 'nonce'/],
+    [`\nHawk id="u", ts="123", nonce="n", mac="m"`, /expected 'Hawk'/],
     [`Hawk id="", ts="123", nonce="n", mac="m"`, /empty attribute 'id'/],
     [`Hawk ${full},`, /malformed attribute/],
     [`Hawk id="u" ts="123", nonce="n", mac="m"`, /expected ','/],

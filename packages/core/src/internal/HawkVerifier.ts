@@ -73,6 +73,7 @@ const skipSpaces = (text: string, from: number): number => {
 export const parseAuthorization = (header: string): Either.Either<AuthorizationAttributes, string> => {
   const scheme = /^[ \t]*(\S+)[ \t]+/.exec(header)
   if (scheme === null) return Either.left("expected 'Hawk' followed by attributes")
+  // Stryker disable next-line LogicalOperator,StringLiteral: the group is there whenever the pattern matched
   if (scheme[1]?.toLowerCase() !== "hawk") return Either.left(`unsupported scheme '${scheme[1] ?? ""}'`)
   const values = new Map<string, string>()
   let at = scheme[0].length
@@ -80,6 +81,7 @@ export const parseAuthorization = (header: string): Either.Either<AuthorizationA
     pair.lastIndex = at
     const match = pair.exec(header)
     if (match === null) return Either.left(`malformed attribute at offset ${at}`)
+    // Stryker disable next-line StringLiteral: both groups are there whenever the pattern matched
     const [whole, name = "", value = ""] = match
     if (!known.has(name)) return Either.left(`unknown attribute '${name}'`)
     if (values.has(name)) return Either.left(`duplicate attribute '${name}'`)
@@ -125,6 +127,7 @@ const hmacSha256 = async (key: string, message: string): Promise<string> => {
     "raw",
     utf8(key),
     { name: "HMAC", hash: { name: "SHA-256" } },
+    // Stryker disable next-line BooleanLiteral: whether the key could be exported; it never is
     false,
     ["sign"]
   )
@@ -145,13 +148,16 @@ const hashPayload = async (contentType: string, body: Uint8Array): Promise<strin
 /** Compares without an early exit, so timing does not reveal the matching prefix. */
 const sameString = (a: string, b: string): boolean => {
   let difference = a.length ^ b.length
+  // Stryker disable next-line MethodExpression: strings of different lengths already differ above; the longer loop keeps the time the same
   const length = Math.max(a.length, b.length)
+  // Stryker disable next-line EqualityOperator: one more turn compares 0 with 0
   for (let i = 0; i < length; i++) difference |= (a.charCodeAt(i) || 0) ^ (b.charCodeAt(i) || 0)
   return difference === 0
 }
 
 const requestString = (input: VerifyInput, attributes: AuthorizationAttributes): string => {
-  const escapedExt = (attributes.ext ?? "").split("\\").join("\\\\").split("\n").join("\\n")
+  // Hawk escapes a backslash and a newline in ext here; the parser admits neither in an attribute, so there is none to escape
+  const ext = attributes.ext ?? ""
   return (
     "hawk.1.header\n" +
     `${attributes.ts}\n` +
@@ -161,7 +167,7 @@ const requestString = (input: VerifyInput, attributes: AuthorizationAttributes):
     `${input.host.toLowerCase()}\n` +
     `${input.port}\n` +
     `${attributes.hash ?? ""}\n` +
-    `${escapedExt}\n`
+    `${ext}\n`
   )
 }
 
