@@ -24,6 +24,26 @@ const answers = (fake: FakeThreatStack.Service, method: string, path: string, bo
     Effect.map(call(fake, path, { method, body }), (answer) => [answer.status, answer.json] as const)
   )
 
+/** POSTs each body to `path`: each is refused with its status and the one error message given. */
+const expectRefused = (
+  fake: FakeThreatStack.Service,
+  path: string,
+  cases: ReadonlyArray<readonly [body: unknown, status: number, message: string]>
+) =>
+  Effect.map(
+    answers(
+      fake,
+      "POST",
+      path,
+      cases.map(([body]) => body)
+    ),
+    (got) => expect(got).toEqual(cases.map(([, status, message]) => [status, { errors: [message] }]))
+  )
+
+/** Cases that are all 400s. */
+const badRequests = (cases: ReadonlyArray<readonly [unknown, string]>) =>
+  cases.map(([body, message]) => [body, 400, message] as const)
+
 const rule = {
   name: "Sudo usage",
   type: "Host",
@@ -146,13 +166,7 @@ describe("fake v2 writes: rules", () => {
           [{ ...rule, fileIntegrityPaths: [{ path: 1 }] }, failed("fileIntegrityPaths")],
           [{ ...rule, fileIntegrityPaths: [{ path: "/etc", recursive: "yes" }] }, failed("fileIntegrityPaths")]
         ]
-        const got = yield* answers(
-          fake,
-          "POST",
-          `rulesets/${id}/rules`,
-          cases.map(([body]) => body)
-        )
-        expect(got).toEqual(cases.map(([, message]) => [400, { errors: [message] }]))
+        yield* expectRefused(fake, `rulesets/${id}/rules`, badRequests(cases))
         // names of exactly 1 and 200 characters (not bytes) are taken
         const edges = yield* answers(fake, "POST", `rulesets/${id}/rules`, [
           { ...rule, name: "x" },
@@ -207,13 +221,7 @@ describe("fake v2 writes: rulesets", () => {
           [" ", 400, "Invalid request body: expected a JSON object"],
           ["{", 400, "Invalid request body: not JSON"]
         ]
-        const got = yield* answers(
-          fake,
-          "POST",
-          "rulesets",
-          cases.map(([body]) => body)
-        )
-        expect(got).toEqual(cases.map(([, status, message]) => [status, { errors: [message] }]))
+        yield* expectRefused(fake, "rulesets", cases)
         const existing = ((yield* call(fake, `rulesets/${id}`)).json as { name: string }).name
         const taken = yield* call(fake, "rulesets", { method: "POST", body: { name: existing } })
         expect([taken.status, taken.json]).toEqual([409, { errors: ["Resource already exists"] }])
@@ -277,13 +285,7 @@ describe("fake v2 writes: tags, members, invites", () => {
           [{ exclusion: [{ ...tag, key: undefined }] }, words],
           [{ exclusion: [{ source: "ec2", key: "env" }] }, words]
         ]
-        const got = yield* answers(
-          fake,
-          "POST",
-          `rules/${rules[0]}/tags`,
-          cases.map(([body]) => body)
-        )
-        expect(got).toEqual(cases.map(([, message]) => [400, { errors: [message] }]))
+        yield* expectRefused(fake, `rules/${rules[0]}/tags`, badRequests(cases))
         const set = yield* call(fake, `rules/${rules[0]}/tags`, { method: "POST", body: { exclusion: [tag] } })
         expect([set.status, set.json]).toEqual([200, { inclusion: [], exclusion: [tag] }])
         expect((yield* call(fake, `rules/${rules[0]}/tags`)).json).toEqual({ inclusion: [], exclusion: [tag] })
@@ -402,13 +404,7 @@ describe("fake v2 writes: dismissals", () => {
           [{ ...byQuery, ruleId: 1 }, 400, failed("ruleId")],
           [{ ...byQuery, agentID: ["a"] }, 400, failed("agentId")]
         ]
-        const got = yield* answers(
-          fake,
-          "POST",
-          "alerts/dismiss",
-          cases.map(([body]) => body)
-        )
-        expect(got).toEqual(cases.map(([, status, message]) => [status, { errors: [message] }]))
+        yield* expectRefused(fake, "alerts/dismiss", cases)
         expect((yield* call(fake, "alerts/dismiss")).status).toBe(405)
         expect((yield* call(fake, "alerts", { method: "POST", body: {} })).status).toBe(405)
       })
