@@ -139,6 +139,29 @@ describe("the fake's data for a seed", () => {
     )
   )
 
+  it.effect("records created at run time get ids that are the same for a seed, in the order they are made", () =>
+    withFake({}, (fake) =>
+      Effect.gen(function* () {
+        const ids: Array<string> = []
+        for (const name of ["One", "Two", "Three"]) {
+          ids.push(((yield* call(fake, "rulesets", { method: "POST", body: { name } })).json as { id: string }).id)
+        }
+        const rule = { name: "Shell", type: "Host", alertDescription: "a shell", severityOfAlerts: 1, filter: "x" }
+        const created = yield* call(fake, `rulesets/${ids[0]}/rules`, { method: "POST", body: rule })
+        ids.push((created.json as { id: string }).id)
+        // version 4's layout, as the API's ids have
+        for (const id of ids)
+          expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+        expect(ids).toEqual([
+          "7d673768-ddf5-4ab2-9a73-59bcfb55f869",
+          "009fc7fe-d7f9-4bc9-b52a-3d8412e11b19",
+          "973149ae-b7f3-4ed3-872f-f5d6f0430d19",
+          "902a38fe-e87d-49ce-8c0f-f579de9e7e2e"
+        ])
+      })
+    )
+  )
+
   it.effect("another seed is other data on every route but the fixed ones", () =>
     Effect.gen(function* () {
       const one = yield* withFake({}, dump)

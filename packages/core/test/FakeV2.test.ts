@@ -818,6 +818,10 @@ describe("fake v2: rulesets, rules, tags", () => {
           (yield* call(fake, `rules/${untagged}/tags`, { method: "POST", body: { inclusion: [{ key: 1 }] } })).status
         ).toBe(400)
         expect((yield* call(fake, "rules/nope/tags")).status).toBe(404)
+        // only the ids it issued, exactly: one with more around it, or another organization's, is unknown
+        for (const id of [`x${tagged}`, `${tagged}0`, `00000001${tagged?.slice(8)}`]) {
+          expect((yield* call(fake, `rules/${id}/tags`)).status).toBe(404)
+        }
       })
     )
   )

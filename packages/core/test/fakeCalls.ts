@@ -73,16 +73,17 @@ export const call = (fake: FakeThreatStack.Service, target: string, sent: Sent =
     return { ...response, json: response.body === "" ? undefined : parse(response.body) }
   })
 
-/** A v1 GET with the key (and an organization when given). */
+/** A v1 request with the key (and an organization when given), a GET unless told. */
 export const v1 = (
   fake: FakeThreatStack.Service,
   target: string,
-  headers: Record<string, string | undefined> = { authorization: FakeThreatStack.defaultApiKey }
+  headers: Record<string, string | undefined> = { authorization: FakeThreatStack.defaultApiKey },
+  method = "GET"
 ) =>
-  Effect.map(
-    fake.handle({ method: "GET", url: new URL(`https://fake.invalid/api/v1/${target}`), headers }),
-    (response) => ({ ...response, json: response.body === "" ? undefined : parse(response.body) })
-  )
+  Effect.map(fake.handle({ method, url: new URL(`https://fake.invalid/api/v1/${target}`), headers }), (response) => ({
+    ...response,
+    json: response.body === "" ? undefined : parse(response.body)
+  }))
 
 /** A fake at the test data's time, the test clock set to it (Hawk timestamps are checked against it). */
 export const withFake = <A, E>(
