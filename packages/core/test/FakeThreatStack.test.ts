@@ -341,12 +341,20 @@ describe("FakeThreatStack faults written as text (parseFault, parseRateLimit)", 
     // a body runs to the end of the spec, its commas and inner spaces kept
     expect(parsed("status=400,body= a,  b")).toEqual({ fault: { _tag: "Status", status: 400, body: " a,  b" } })
     expect(parsed("status=503,path=/v2")).toEqual({ fault: { _tag: "Status", status: 503 }, path: "", generation: 2 })
+    // a generation the path already says is no contradiction
+    expect(parsed("status=503,path=/v2/alerts,generation=2")).toEqual({
+      fault: { _tag: "Status", status: 503 },
+      path: "alerts",
+      generation: 2
+    })
+    expect(parsed("status=503,generation=1")).toEqual({ fault: { _tag: "Status", status: 503 }, generation: 1 })
   })
 
   it("a bad spec is an InvalidArgument naming the problem and the expected form", () => {
     const problems: ReadonlyArray<readonly [string, string]> = [
-      ["", "no fault"],
+      ["", "no fault: give one of status, latency, rate-limit, html, empty, wrong-type, hang, truncate, drop;"],
       ["path=alerts", "no fault"],
+      ["   ", "no fault"],
       ["status=503,drop", "one fault per spec, got status and drop"],
       ["status=abc", 'status must be a whole number from 100 to 599, got "abc"'],
       ["status=99", "status must be a whole number from 100 to 599"],
@@ -355,6 +363,7 @@ describe("FakeThreatStack faults written as text (parseFault, parseRateLimit)", 
       ["status=503,page=-1", "page must be a whole number ≥ 0"],
       ["status=503,generation=3", "generation must be a whole number from 1 to 2"],
       ["status=503,path=/api/v2/alerts", "path must be relative (alerts) or start with /api/v1/ or /v2/"],
+      ["status=503,path=/v2alerts", 'path must be relative (alerts) or start with /api/v1/ or /v2/, got "/v2alerts"'],
       ["status=503,path=/v2/alerts,generation=1", "generation=1 contradicts path=/v2/alerts"],
       ["drop,retry-after=2", "retry-after goes with rate-limit"],
       ["drop,body=x", "body goes with status"],
@@ -398,14 +407,27 @@ describe("FakeThreatStack faults written as text (parseFault, parseRateLimit)", 
         interval: Duration.seconds(10)
       })
       const rateLimit = Either.getOrThrow(FakeThreatStack.parseRateLimit("2/1 hour"))
+      yield* TestClock.setTime(NOW)
       const fake = yield* FakeThreatStack.make(fakeOptions({ rateLimit }))
       const statuses: Array<number> = []
       for (let i = 0; i < 3; i++) statuses.push((yield* call(fake, "agents")).status)
       expect(statuses).toEqual([200, 200, 429])
-      for (const bad of ["", "200", "0/minute", "-5/minute", "200/fortnight", "200/0 seconds", "x/minute"]) {
+      // a clock set back (a test that rewinds TestClock) opens a new window, not a wait longer than the interval
+      yield* TestClock.setTime(NOW - 1_000)
+      expect((yield* call(fake, "agents")).status).toBe(200)
+      const notRate = "not a number of requests per interval"
+      for (const [bad, problem] of [
+        ["", notRate],
+        ["200", notRate],
+        ["-5/minute", notRate],
+        ["x/minute", notRate],
+        ["0/minute", 'the limit must be a whole number ≥ 1, got "0"'],
+        ["200/fortnight", 'the interval must be a duration such as "200 millis", got "1 fortnight"'],
+        ["200/0 seconds", 'the interval must be a duration such as "200 millis", got "0 seconds"']
+      ] as const) {
         const error = Either.getLeft(FakeThreatStack.parseRateLimit(bad)).pipe(Option.getOrThrow)
         expect(error.argument).toBe("rateLimit")
-        expect(error.message).toMatch(/expected e\.g\. "200\/minute"$/)
+        expect(error.message).toContain(`${JSON.stringify(bad)}: ${problem}; expected e.g. "200/minute"`)
       }
     })
   )

@@ -88,7 +88,8 @@ describe("the fake's v1 routes", () => {
   it.effect("the organizations' routes: the list, an organization's users, and nothing else", () =>
     withFake({}, (fake) =>
       Effect.gen(function* () {
-        expect((yield* answer(fake, "organizations")).status).toBe(200)
+        const organizations = yield* v1(fake, "organizations")
+        expect([organizations.status, organizations.headers["content-type"]]).toEqual([200, "application/json"])
         expect(yield* answer(fake, "organizations/nope/users")).toEqual(notFound("organization nope not found"))
         expect(yield* answer(fake, `organizations/${ORG0}`)).toEqual(notFound(`no route organizations/${ORG0}`))
         expect(yield* answer(fake, `organizations/${ORG0}/agents`)).toEqual(
