@@ -33,10 +33,10 @@ const fromBase64Url = (token: string): string | undefined => {
     const binary = atob(token.replace(/-/g, "+").replace(/_/g, "/"))
     const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0))
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes)
-    // Stryker disable next-line BlockStatement: an empty catch falls off the end, which returns undefined as well
   } catch {
-    return undefined
+    // not base64 after all, or not UTF-8
   }
+  return undefined
 }
 
 /** Writes a token. */
@@ -58,9 +58,8 @@ export const decode = (token: string): Cursor | undefined => {
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
-    // Stryker disable next-line BlockStatement: an empty catch leaves parsed undefined, refused just below
   } catch {
-    return undefined
+    // not JSON: parsed stays undefined, refused just below
   }
   if (!isObject(parsed)) return undefined
   const { l, o, p, q } = parsed
