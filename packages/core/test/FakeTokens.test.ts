@@ -6,19 +6,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { type Page, call, walk, withFake } from "./fakeCalls.js"
+import { type Page, base64url, call, forge, walk, withFake } from "./fakeCalls.js"
 import { NOW } from "./utils.js"
-
-/** Bytes as the fake encodes a token: base64url, no padding. */
-const base64url = (bytes: Uint8Array) =>
-  btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "")
-
-/** A token as the fake encodes one: base64url of its JSON cursor. */
-const forge = (cursor: unknown) =>
-  base64url(new TextEncoder().encode(typeof cursor === "string" ? cursor : JSON.stringify(cursor)))
 
 /** A hostname outside ASCII: its bytes put in a token what plain base64 writes as + and /. */
 const HOST = "hôte-ü?> ~"

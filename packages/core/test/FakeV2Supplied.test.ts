@@ -85,6 +85,34 @@ describe("the fake's v2 from supplied v1 records", () => {
     )
   )
 
+  it.effect(
+    "an alert without a severity is a 3 wherever v2 reads it: served, filtered, counted, dismissed by query",
+    () =>
+      withFake(options, (fake) =>
+        Effect.gen(function* () {
+          const ids = (query: string) =>
+            Effect.map(
+              call(fake, `alerts?${query}`),
+              (a) => (a.json as { alerts: ReadonlyArray<{ id: string }> }).alerts
+            )
+          expect((yield* ids("status=active&severity=3")).map((a) => a.id)).toEqual(["al2"])
+          expect(yield* ids("status=active&severity=1")).toEqual([])
+          const counts = yield* call(fake, "alerts/severity-counts?status=active")
+          expect(counts.json).toEqual({
+            severityCounts: [
+              { severity: 1, count: 0 },
+              { severity: 2, count: 0 },
+              { severity: 3, count: 1 }
+            ]
+          })
+          const body = { from: "2017-01-01", until: "2017-06-01", severity: 3, dismissReason: "MAINTENANCE" }
+          expect((yield* call(fake, "alerts/dismiss", { method: "POST", body })).status).toBe(200)
+          expect(yield* ids("status=active")).toEqual([])
+          expect((yield* ids("status=dismissed&severity=3")).map((a) => a.id)).toEqual(["al1", "al2"])
+        })
+      )
+  )
+
   it.effect("members: a name from its parts, else the e-mail; role user by default; audit records from logs", () =>
     withFake(options, (fake) =>
       Effect.gen(function* () {

@@ -117,3 +117,14 @@ export const walk = <A>(fake: FakeThreatStack.Service, path: string, query: stri
       )
     }
   })
+
+/** Bytes as the fake encodes a page token: base64url, no padding. */
+export const base64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "")
+
+/** A v2 page token as the fake writes one: base64url of its JSON cursor (or of this text). */
+export const forge = (cursor: unknown) =>
+  base64url(new TextEncoder().encode(typeof cursor === "string" ? cursor : JSON.stringify(cursor)))

@@ -12,7 +12,7 @@ import { always, empty } from "../FakeData.js"
 import type { Rule, Ruleset, TagSet, V2Base } from "./V2Data.js"
 import { base as v2Base } from "./V2Data.js"
 import type { Dismissal } from "./V2Records.js"
-import { baseDismissal } from "./V2Records.js"
+import { baseDismissal, severityOf } from "./V2Records.js"
 
 /** What a dismissal by query selects. */
 export interface DismissQuery {
@@ -150,7 +150,7 @@ export const make = (org: Org, context: Context): OrgState => {
     return (
       created >= query.range.from &&
       created <= query.range.to &&
-      (query.severity === undefined || alert.severity === query.severity) &&
+      (query.severity === undefined || severityOf(alert) === query.severity) &&
       (query.ruleId === undefined || alert.rule_id === query.ruleId) &&
       (query.agentId === undefined || alert.agent_id === query.agentId)
     )

@@ -113,6 +113,12 @@ const TYPES = ["t3.micro", "t3.large", "m5.xlarge", "c5.2xlarge"] as const
 
 const supplied = (org: Org, key: string): Collection => org.collections[key] ?? empty
 
+/** Supplied CVEs are in v2 form, without an `id`: found by their `cveNumber`, as the generated ones are. */
+const suppliedCves = (org: Org): Collection => {
+  const cves = supplied(org, "cves")
+  return { ...cves, find: (number) => cves.slice(always, 0, cves.size(always)).find((c) => c.cveNumber === number) }
+}
+
 /** The CVE number of generated CVE `j`. */
 const cveNumber = (j: number) => `CVE-${2015 + (j % 5)}-${10000 + j}`
 const parseCve = (id: string): number | undefined => {
@@ -260,7 +266,7 @@ const generatedBase = (g: Generation, org: number, v1: Org): V2Base => {
 export const base = (org: Org): V2Base => {
   if (org.source._tag === "Generated") return generatedBase(org.source.generation, org.source.index, org)
   return {
-    cves: supplied(org, "cves"),
+    cves: suppliedCves(org),
     unmonitored: supplied(org, "ec2"),
     rulesets: supplied(org, "rulesets"),
     rules: supplied(org, "rules"),

@@ -177,6 +177,9 @@ export const baseDismissal = (seed: number, v1: Json, by: string | null): Dismis
 }
 
 /** A v1 alert in v2 form, with its dismissal (if any). */
+/** A v1 alert's severity as v2 reads it (and filters and counts it): 3 when the record has none. */
+export const severityOf = (v1: Json): number => (typeof v1.severity === "number" ? v1.severity : 3)
+
 export const alert = (v1: Json, dismissal: Dismissal | undefined): Alert => {
   const key = str(v1.key)
   return {
@@ -189,7 +192,7 @@ export const alert = (v1: Json, dismissal: Dismissal | undefined): Alert => {
     dismissReason: dismissal?.reason ?? null,
     dismissReasonText: dismissal?.text ?? null,
     dismissedBy: dismissal?.by ?? null,
-    severity: typeof v1.severity === "number" ? v1.severity : 3,
+    severity: severityOf(v1),
     agentId: typeof v1.agent_id === "string" ? v1.agent_id : null,
     ruleId: typeof v1.rule_id === "string" ? v1.rule_id : null,
     rulesetId: typeof v1.alert_policy_id === "string" ? v1.alert_policy_id : null,
