@@ -456,7 +456,8 @@ export interface Options {
   /**
    * Serve these records instead of generated ones, one entry per
    * organization, by resource key: the five v1 keys, any key of a spec in
-   * `specs`, and v2's `cves`, `ec2`, `rulesets`, `rules` (v2 form).
+   * `specs`, and v2's `cves`, `ec2`, `rulesets`, `rules` (v2 form: a CVE
+   * is found by its `cveNumber`, the others by `id`).
    */
   readonly data?: ReadonlyArray<FakeData.Supplied> | undefined
   /** The v1 resources routed (by generation-1 specs). Default {@link defaultSpecs}. */
