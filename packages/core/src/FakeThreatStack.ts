@@ -528,11 +528,10 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-// Stryker disable next-line StringLiteral: the key only has to be unique among services
-export class FakeThreatStack extends Context.Tag("@effect-threatstack/core/FakeThreatStack")<
-  FakeThreatStack,
-  Service
->() {}
+export class FakeThreatStack extends Context.Tag(
+  // Stryker disable next-line StringLiteral: the key only has to be unique among services
+  "@effect-threatstack/core/FakeThreatStack"
+)<FakeThreatStack, Service>() {}
 
 type Mutable<A> = { -readonly [K in keyof A]: A[K] }
 
