@@ -176,10 +176,10 @@ export const baseDismissal = (seed: number, v1: Json, by: string | null): Dismis
   }
 }
 
-/** A v1 alert in v2 form, with its dismissal (if any). */
 /** A v1 alert's severity as v2 reads it (and filters and counts it): 3 when the record has none. */
 export const severityOf = (v1: Json): number => (typeof v1.severity === "number" ? v1.severity : 3)
 
+/** A v1 alert in v2 form, with its dismissal (if any). */
 export const alert = (v1: Json, dismissal: Dismissal | undefined): Alert => {
   const key = str(v1.key)
   return {
