@@ -7,12 +7,11 @@
  * `maxRecorded`, ids of created records, and the in-memory `HttpClient`
  * (request bodies, Content-Type, ports, 204/304, a dropped connection).
  */
-import * as HapiHawk from "@hapi/hawk"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Clock, Effect, Either, Stream } from "effect"
+import { Chunk, Effect, Either, Stream } from "effect"
 import { FakeThreatStack } from "@effect-threatstack/core"
-import { CREDENTIALS, call, v1, withFake } from "./fakeCalls.js"
+import { CREDENTIALS, call, parse, sign, v1, withFake } from "./fakeCalls.js"
 import { fakeOptions } from "./utils.js"
 
 const KEY = FakeThreatStack.defaultApiKey
@@ -21,25 +20,7 @@ const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes)
 
 /** A Hawk header for `url` as @hapi/hawk's client writes it, at the test clock's time, with this payload if any. */
 const hawk = (url: string, method: string, payload?: { readonly text: string; readonly contentType: string }) =>
-  Effect.map(
-    Clock.currentTimeMillis,
-    (now) =>
-      HapiHawk.client.header(url, method, {
-        credentials: { id: CREDENTIALS.userId, key: CREDENTIALS.apiKey, algorithm: "sha256" },
-        timestamp: Math.floor(now / 1000),
-        ext: CREDENTIALS.orgId,
-        ...(payload === undefined ? {} : { payload: payload.text, contentType: payload.contentType })
-      }).header
-  )
-
-/** The answer's body as JSON (or text when it is not JSON). */
-const jsonOf = (body: string): unknown => {
-  try {
-    return JSON.parse(body)
-  } catch {
-    return body
-  }
-}
+  sign(url, method, payload === undefined ? {} : { contentType: payload.contentType }, payload?.text)
 
 /** A GET signed for exactly `url`, handed to the handler with no separate host, port or target. */
 const signedGet = (fake: FakeThreatStack.Service, url: string, method = "GET") =>
@@ -59,7 +40,7 @@ describe("base paths", () => {
           url: new URL("https://fake.invalid/custom/v1/agents?count=1"),
           headers: { authorization: KEY }
         })
-        expect([agents.status, (jsonOf(agents.body) as ReadonlyArray<unknown>).length]).toEqual([200, 1])
+        expect([agents.status, (parse(agents.body) as ReadonlyArray<unknown>).length]).toEqual([200, 1])
         const alerts = yield* signedGet(fake, "https://api.threatstack.com/custom/v2/alerts?status=active")
         expect(alerts.status).toBe(200)
         const old = yield* v1(fake, "agents")
@@ -107,7 +88,7 @@ describe("base paths", () => {
           url: new URL("https://fake.invalid/api/v1"),
           headers: { authorization: KEY }
         })
-        expect([answer.status, jsonOf(answer.body)]).toEqual([404, { errors: ["no route "] }])
+        expect([answer.status, parse(answer.body)]).toEqual([404, { errors: ["no route "] }])
       })
     )
   )
@@ -321,7 +302,7 @@ describe("Hawk over what the client signed", () => {
             body: encode(c.body)
           })
           expect([c.what, answer.status]).toEqual([c.what, c.status])
-          if (c.json !== undefined) expect(jsonOf(answer.body)).toEqual(c.json)
+          if (c.json !== undefined) expect(parse(answer.body)).toEqual(c.json)
         }
       })
     )

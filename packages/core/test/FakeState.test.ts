@@ -13,13 +13,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { FakeThreatStack } from "@effect-threatstack/core"
-import { CREDENTIALS, ORG1, type Page, type Sent, call, v1, walk, withFake } from "./fakeCalls.js"
-
-/** Status and body of one v2 call. */
-const answer = (fake: FakeThreatStack.Service, target: string, sent: Sent = {}) =>
-  Effect.map(call(fake, target, sent), ({ status, json }) => [status, json] as const)
-
-const refused = (status: number, message: string) => [status, { errors: [message] }] as const
+import { CREDENTIALS, ORG1, type Page, answer, call, refused, v1, walk, withFake } from "./fakeCalls.js"
 
 const ORG0 = CREDENTIALS.orgId
 const T = Date.UTC(2017, 4, 1)

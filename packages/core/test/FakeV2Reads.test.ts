@@ -11,15 +11,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import type { FakeThreatStack } from "@effect-threatstack/core"
-import { CREDENTIALS, ORG1, type Page, type Sent, call, forge, walk, withFake } from "./fakeCalls.js"
+import { CREDENTIALS, ORG1, type Page, answer, call, forge, refused, walk, withFake } from "./fakeCalls.js"
 import { NOW } from "./utils.js"
-
-/** Status and body of one call, for comparing whole answers. */
-const answer = (fake: FakeThreatStack.Service, target: string, sent: Sent = {}) =>
-  Effect.map(call(fake, target, sent), ({ status, json }) => [status, json] as const)
-
-/** The `{ errors: [...] }` answer. */
-const refused = (status: number, message: string) => [status, { errors: [message] }] as const
 
 const ms = (iso: string) => Date.parse(iso)
 

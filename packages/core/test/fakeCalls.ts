@@ -24,6 +24,8 @@ export interface Sent {
   readonly key?: string
   readonly id?: string
   readonly ext?: string | undefined
+  /** The payload's content type as signed. Default application/json. */
+  readonly contentType?: string
   /** Seconds added to the clock's time in `ts`. */
   readonly skew?: number
   readonly rewrite?: (header: string) => string
@@ -52,7 +54,7 @@ export const sign = (url: string, method: string, sent: Sent, payload: string | 
       credentials: { id: sent.id ?? CREDENTIALS.userId, key: sent.key ?? CREDENTIALS.apiKey, algorithm: "sha256" },
       timestamp: Math.floor(now / 1000) + (sent.skew ?? 0),
       ...("ext" in sent ? (sent.ext === undefined ? {} : { ext: sent.ext }) : { ext: CREDENTIALS.orgId }),
-      ...(payload === undefined ? {} : { payload, contentType: "application/json" })
+      ...(payload === undefined ? {} : { payload, contentType: sent.contentType ?? "application/json" })
     })
     return sent.rewrite === undefined ? header : sent.rewrite(header)
   })
@@ -72,6 +74,13 @@ export const call = (fake: FakeThreatStack.Service, target: string, sent: Sent =
     })
     return { ...response, json: response.body === "" ? undefined : parse(response.body) }
   })
+
+/** Status and JSON body of one v2 call, as a pair to compare whole. */
+export const answer = (fake: FakeThreatStack.Service, target: string, sent: Sent = {}) =>
+  Effect.map(call(fake, target, sent), ({ status, json }) => [status, json] as const)
+
+/** The `{ errors: [...] }` answer, as {@link answer} gives it. */
+export const refused = (status: number, message: string) => [status, { errors: [message] }] as const
 
 /** A v1 request with the key (and an organization when given), a GET unless told. */
 export const v1 = (
