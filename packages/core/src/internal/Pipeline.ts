@@ -7,7 +7,7 @@
  *   → base URL, default headers                     mapRequest (runs first)
  *   → user's transformClient                        sees the request before it is signed
  *   → auth (per attempt: v1 key | v2 Hawk)          mapRequestEffect (runs last, signs what is sent)
- * per attempt: rate gate → send → status → typed error | body → decoder, under a timeout
+ * per attempt: rate gate → (send, read the body: under the timeout) → status → typed error | body → decoder
  * around it:   Effect.retry with the Retry schedule (which failures: decided here)
  * ```
  *
@@ -310,6 +310,12 @@ const targetOf = (baseUrl: string, request: HttpClientRequest.HttpClientRequest)
 
 const utf8 = new TextDecoder()
 
+/** A response and its body as text (`undefined`: larger than `maxResponseBytes`, not read). */
+interface Exchanged {
+  readonly response: HttpClientResponse.HttpClientResponse
+  readonly body: string | undefined
+}
+
 /** The SDK's version, sent in the `User-Agent` header. */
 export const version = "0.1.0"
 
@@ -465,23 +471,54 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
     })
   }
 
-  const attempt = <A>(
+  /**
+   * What the timeout bounds: the request sent and its body read, nothing
+   * else. The timed part runs in a child fiber (see {@link timeoutFail});
+   * whatever that fiber returns is kept by it, and a fiber that lived through
+   * a garbage collection while it waited for the network would drag a
+   * decoded page into the old generation with it. So it returns the body as
+   * one string, and the page is parsed and decoded after it, in the caller's
+   * fiber.
+   */
+  const exchange = (
+    request: HttpClientRequest.HttpClientRequest,
+    target: Target,
+    attempts: number,
+    create: boolean
+  ): Effect.Effect<Exchanged, RequestError> =>
+    timeoutFail(
+      Effect.gen(function* () {
+        const sent = settings.tracePropagation
+          ? Option.match(yield* Effect.option(Effect.currentSpan), {
+              onNone: () => request,
+              onSome: (span) => HttpClientRequest.setHeaders(request, HttpTraceContext.toHeaders(span))
+            })
+          : request
+        const response = yield* Effect.mapError(client.execute(sent), transport(target, attempts, create))
+        const body = yield* Effect.mapError(readBody(response), transport(target, attempts, create))
+        return { response, body }
+      }),
+      settings.timeout,
+      () =>
+        create
+          ? failure(target, attempts, {
+              reason: "OutcomeUnknown",
+              detail: `no answer within ${Duration.format(settings.timeout)} after the request was sent; not retried, so that it is not applied twice: check whether it was applied`
+            })
+          : new Timeout({ ...target, timeout: settings.timeout, attempts })
+    )
+
+  /** An answer, read: its status decides between the decoded body and a typed error. */
+  const answer = <A>(
     request: HttpClientRequest.HttpClientRequest,
     target: Target,
     decoder: Decoder<A>,
     attempts: number,
     create: boolean,
-    resynced = false
+    resynced: boolean,
+    { response, body }: Exchanged
   ): Effect.Effect<A, RequestError> =>
     Effect.gen(function* () {
-      const sent = settings.tracePropagation
-        ? Option.match(yield* Effect.option(Effect.currentSpan), {
-            onNone: () => request,
-            onSome: (span) => HttpClientRequest.setHeaders(request, HttpTraceContext.toHeaders(span))
-          })
-        : request
-      const response = yield* Effect.mapError(client.execute(sent), transport(target, attempts, create))
-      const body = yield* Effect.mapError(readBody(response), transport(target, attempts, create))
       if (body === undefined) {
         return yield* failure(target, attempts, {
           reason: "InvalidResponse",
@@ -499,7 +536,11 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
       const challenge = response.headers["www-authenticate"]
       if (response.status === 401 && challenge !== undefined && !resynced && options.resync !== undefined) {
         // a stale timestamp: the server told its time; sign again with it, once
-        if (yield* options.resync(challenge)) return yield* attempt(request, target, decoder, attempts, create, true)
+        if (yield* options.resync(challenge)) {
+          return yield* Effect.flatMap(exchange(request, target, attempts, create), (again) =>
+            answer(request, target, decoder, attempts, create, true, again)
+          )
+        }
       }
       const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
       const retryAfter = Retry.waitHint(response.headers, now)
@@ -523,16 +564,18 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
             detail: `${error.detail} (the request may have been applied; not retried, so that it is not applied twice: check whether it was applied)`
           })
         : error
-    }).pipe(
-      (sending) =>
-        timeoutFail(sending, settings.timeout, () =>
-          create
-            ? failure(target, attempts, {
-                reason: "OutcomeUnknown",
-                detail: `no answer within ${Duration.format(settings.timeout)} after the request was sent; not retried, so that it is not applied twice: check whether it was applied`
-              })
-            : new Timeout({ ...target, timeout: settings.timeout, attempts })
-        ),
+    })
+
+  const attempt = <A>(
+    request: HttpClientRequest.HttpClientRequest,
+    target: Target,
+    decoder: Decoder<A>,
+    attempts: number,
+    create: boolean
+  ): Effect.Effect<A, RequestError> =>
+    Effect.flatMap(exchange(request, target, attempts, create), (exchanged) =>
+      answer(request, target, decoder, attempts, create, false, exchanged)
+    ).pipe(
       (timed) =>
         // the span of the attempt, when a tracer sees it or its context is sent
         Effect.withFiberRuntime<A, RequestError>((fiber) =>
