@@ -487,16 +487,22 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
     create: boolean
   ): Effect.Effect<Exchanged, RequestError> =>
     timeoutFail(
-      Effect.gen(function* () {
-        const sent = settings.tracePropagation
-          ? Option.match(yield* Effect.option(Effect.currentSpan), {
-              onNone: () => request,
-              onSome: (span) => HttpClientRequest.setHeaders(request, HttpTraceContext.toHeaders(span))
-            })
-          : request
-        const response = yield* Effect.mapError(client.execute(sent), transport(target, attempts, create))
-        const body = yield* Effect.mapError(readBody(response), transport(target, attempts, create))
-        return { response, body }
+      Effect.suspend(() => {
+        const failed = transport(target, attempts, create)
+        const send = (sent: HttpClientRequest.HttpClientRequest) =>
+          Effect.flatMap(Effect.mapError(client.execute(sent), failed), (response) =>
+            Effect.map(Effect.mapError(readBody(response), failed), (body): Exchanged => ({ response, body }))
+          )
+        return settings.tracePropagation
+          ? Effect.flatMap(Effect.option(Effect.currentSpan), (span) =>
+              send(
+                Option.match(span, {
+                  onNone: () => request,
+                  onSome: (span) => HttpClientRequest.setHeaders(request, HttpTraceContext.toHeaders(span))
+                })
+              )
+            )
+          : send(request)
       }),
       settings.timeout,
       () =>
@@ -517,8 +523,12 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
     create: boolean,
     resynced: boolean,
     { response, body }: Exchanged
-  ): Effect.Effect<A, RequestError> =>
-    Effect.gen(function* () {
+  ): Effect.Effect<A, RequestError> => {
+    // the usual answer, without the steps of the generator below
+    if (body !== undefined && response.status >= 200 && response.status < 300) {
+      return decode(target, attempts, response, body, decoder)
+    }
+    return Effect.gen(function* () {
       if (body === undefined) {
         return yield* failure(target, attempts, {
           reason: "InvalidResponse",
@@ -526,9 +536,6 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
           detail: `the body is larger than maxResponseBytes (${settings.maxResponseBytes} bytes); it was not read`,
           requestId: header(response, "x-request-id")
         })
-      }
-      if (response.status >= 200 && response.status < 300) {
-        return yield* decode(target, attempts, response, body, decoder)
       }
       if (response.status === 404) {
         return yield* new NotFound({ ...target, status: 404, detail: scrub(detailOf(body, 404)), attempts })
@@ -565,6 +572,7 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
           })
         : error
     })
+  }
 
   const attempt = <A>(
     request: HttpClientRequest.HttpClientRequest,
