@@ -3,13 +3,35 @@
  * walk of 100,000 alerts over undici and over FetchHttpClient vs a plain
  * fetch loop), each of `BENCH_RUNS` (default 5) alternating pairs, three
  * times over, to see how much they move between runs on a busy machine.
+ * `BENCH_PLATFORM=1` adds the same walk through each platform `HttpClient`
+ * alone (execute, text, JSON.parse; no SDK): the floor the transport sets.
  */
 import { execFileSync } from "node:child_process"
-import { FetchHttpClient } from "@effect/platform"
+import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, ManagedRuntime, Stream } from "effect"
 import { ThreatStack } from "@effect-threatstack/core"
 import { NodeThreatStack } from "@effect-threatstack/node"
 import { alternate, KEY, PIN, pairRatios, plainList, startServer } from "./lib.js"
+
+/** The walk through a platform client alone, as the plain loop does it: pages until an empty one. */
+const platformList = (baseUrl: string) =>
+  Effect.flatMap(HttpClient.HttpClient, (platform) =>
+    Effect.gen(function* () {
+      // as the SDK does: no platform span (a span per request is the platform's default)
+      const http = HttpClient.withTracerDisabledWhen(platform, () => true)
+      let records = 0
+      for (let page = 0; ; page++) {
+        const request = HttpClientRequest.get(`${baseUrl}/alerts?page=${page}&count=100`, {
+          headers: { authorization: KEY }
+        })
+        const response = yield* http.execute(request)
+        const list = JSON.parse(yield* response.text) as Array<unknown>
+        if (list.length === 0) return records
+        records += list.length
+      }
+    })
+  )
 
 const main = async () => {
   if (PIN) execFileSync("taskset", ["-p", "-c", "0", String(process.pid)])
@@ -21,12 +43,26 @@ const main = async () => {
         ThreatStack.layer({ apiKey: KEY, baseUrl: server.baseUrl }).pipe(Layer.provide(FetchHttpClient.layer))
       )
     }
+    const platforms = {
+      "undici alone": ManagedRuntime.make(NodeHttpClient.layerUndici),
+      "fetch alone": ManagedRuntime.make(FetchHttpClient.layer)
+    }
+    const walks: Array<[string, () => Promise<unknown>]> = [
+      ...Object.entries(runtimes).map(([name, rt]): [string, () => Promise<unknown>] => [
+        name,
+        () => rt.runPromise(Effect.flatMap(ThreatStack.ThreatStack, (c) => Stream.runCount(c.alerts.list())))
+      ]),
+      ...(process.env.BENCH_PLATFORM === "1"
+        ? Object.entries(platforms).map(([name, rt]): [string, () => Promise<unknown>] => [
+            name,
+            () => rt.runPromise(platformList(server.baseUrl))
+          ])
+        : [])
+    ]
     const runs = Math.max(5, Number(process.env.BENCH_RUNS ?? 5))
     for (let i = 0; i < 3; i++) {
-      for (const [name, rt] of Object.entries(runtimes)) {
-        const sdk = () =>
-          rt.runPromise(Effect.flatMap(ThreatStack.ThreatStack, (c) => Stream.runCount(c.alerts.list())))
-        const t = await alternate(runs, sdk, () => plainList(server.baseUrl))
+      for (const [name, walk] of walks) {
+        const t = await alternate(runs, walk, () => plainList(server.baseUrl))
         const r = pairRatios(t, (a, b) => b / a)
         console.log(
           `${name.padEnd(15)} ratio ${r.median.toFixed(2)} (pairs ${r.low.toFixed(2)}–${r.high.toFixed(2)}; ` +
@@ -34,7 +70,7 @@ const main = async () => {
         )
       }
     }
-    for (const rt of Object.values(runtimes)) await rt.dispose()
+    for (const rt of [...Object.values(runtimes), ...Object.values(platforms)]) await rt.dispose()
   } finally {
     server.stop()
   }
