@@ -126,6 +126,10 @@ const v2Alert = (i: number): Record<string, unknown> => ({
 })
 
 /** The record without some of its optional fields (none of them means the same as null). */
+/** A decode's outcome as a test compares it: the Schema's formatted issues, or the value as plain data. */
+const outcome = (e: Either.Either<unknown, ParseResult.ParseError>) =>
+  Either.isLeft(e) ? ParseResult.ArrayFormatter.formatErrorSync(e.left) : plain(e.right)
+
 const without = (record: Record<string, unknown>, keys: ReadonlyArray<string>) =>
   Object.fromEntries(Object.entries(record).filter(([key]) => !keys.includes(key)))
 
@@ -347,8 +351,7 @@ describe("RecordDecoder, field shape by field shape", () => {
     noteOrNull: 2
   }
   const sparse = { ...full, at: -8.64e15, maybeText: null, maybeWhole: null, maybeAt: null, nullFirst: null }
-  const message = (e: Either.Either<unknown, ParseResult.ParseError>) =>
-    Either.isLeft(e) ? ParseResult.ArrayFormatter.formatErrorSync(e.left) : plain(e.right)
+  const message = outcome
 
   it("a record of any of them is decoded in place: it comes back as itself, with the Schema's values", () => {
     const left = without(sparse, ["note", "noteOrNull"])
@@ -467,5 +470,140 @@ describe("RecordDecoder, field shape by field shape", () => {
     // the case that tells them apart: a text Date.parse reads and DateTime refuses
     expect(Either.isLeft(schemaDecode(Timed)({ at: "1 May 2017 08:00 UTC" }))).toBe(true)
     expect(Date.parse("1 May 2017 08:00 UTC")).toBe(Date.UTC(2017, 4, 1, 8))
+  })
+})
+
+describe("RecordDecoder, nested values", () => {
+  // arrays, records of unknown values and structs inside a record are checked, not rebuilt: the record comes
+  // back with the nested values it was given, equal to the ones the Schema would build
+  const Named = Schema.Struct({ name: Schema.String })
+  const Nested = Schema.Struct({
+    rule: Schema.Struct({ original: Named, level: Schema.NullOr(Schema.Int), extra: Schema.Unknown }),
+    events: Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+    tags: Schema.Array(Schema.String),
+    anything: Schema.Array(Schema.Unknown),
+    maybeRule: Schema.NullOr(Named),
+    raw: Schema.Unknown
+  })
+  const valid = () => ({
+    rule: { original: { name: "Crontab Modified", since: 3 }, level: null, extra: [1] },
+    events: [{ a: 1, b: { c: "d" } }, {}],
+    tags: ["x", "y"],
+    anything: [null, 1, "a", [], {}],
+    maybeRule: null,
+    raw: { any: "thing" }
+  })
+  const same = (value: unknown) => {
+    expect({ fast: outcome(RecordDecoder.record(Nested)(value)) }).toStrictEqual({
+      fast: outcome(schemaDecode(Nested)(value))
+    })
+    expect(outcome(RecordDecoder.array(Nested)([valid(), value]))).toStrictEqual(
+      outcome(schemaDecode(Schema.Array(Nested))([valid(), value]))
+    )
+  }
+
+  it("a valid record comes back as itself, its nested values the ones it was given, equal to the Schema's", () => {
+    for (const record of [valid(), { ...valid(), maybeRule: { name: "n" }, events: [], tags: [] }]) {
+      const own = structuredClone(record)
+      const given = [own.rule, own.rule.original, own.events, own.events[0], own.tags, own.anything, own.raw]
+      const decoded = Either.getOrThrow(RecordDecoder.record(Nested, { inPlace: true })(own))
+      expect(decoded).toBe(own)
+      const kept = [decoded.rule, decoded.rule.original, decoded.events, decoded.events[0], decoded.tags]
+      expect([...kept, decoded.anything, decoded.raw].every((value, i) => value === given[i])).toBe(true)
+      same(record)
+    }
+  })
+
+  it("a nested value of the wrong shape is refused as the Schema refuses it, path and message", () => {
+    const rule = valid().rule
+    const wrong: ReadonlyArray<Record<string, unknown>> = [
+      { rule: null },
+      { rule: [] },
+      { rule: "rule" },
+      { rule: { ...rule, original: {} } },
+      { rule: { ...rule, original: { name: 5 } } },
+      { rule: { ...rule, level: 1.5 } },
+      { events: {} },
+      { events: [[]] },
+      { events: [null] },
+      { events: ["x"] },
+      { tags: ["a", 1] },
+      { tags: {} },
+      { anything: "x" },
+      { maybeRule: { name: 1 } },
+      { maybeRule: [] }
+    ]
+    for (const change of wrong) {
+      const record = { ...valid(), ...change }
+      expect(Either.isLeft(schemaDecode(Nested)(record))).toBe(true)
+      same(record)
+    }
+  })
+
+  it("what the Schema builds differently from the input is the Schema's to build", () => {
+    // a field of unknown type left out comes back as undefined from the Schema; a key `__proto__` is dropped by it
+    const { extra: _, ...noExtra } = valid().rule
+    same({ ...valid(), rule: noExtra })
+    same(
+      JSON.parse(
+        '{"rule": {"original": {"name": "n"}, "level": 1, "extra": 0}, "events": [{"__proto__": {"x": 1}}], "tags": [], "anything": [], "maybeRule": null, "raw": 0}'
+      )
+    )
+    same(
+      JSON.parse(
+        '{"rule": {"original": {"name": "n", "__proto__": 1}, "level": 1, "extra": 0}, "events": [], "tags": [], "anything": [], "maybeRule": null, "raw": 0}'
+      )
+    )
+    expect(Object.keys(Either.getOrThrow(schemaDecode(Nested)({ ...valid(), rule: noExtra })).rule)).toContain("extra")
+  })
+
+  it("shapes it does not take (tuples, optional or strict nested fields, typed records) are the Schema's to judge", () => {
+    const field = <A, I>(schema: Schema.Schema<A, I>) =>
+      Schema.Struct({ f: schema }) as unknown as Schema.Struct<Schema.Struct.Fields>
+    const Unknowns = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+    const cases: ReadonlyArray<readonly [Schema.Struct<Schema.Struct.Fields>, ReadonlyArray<unknown>]> = [
+      [
+        field(Schema.Tuple([Schema.String], Schema.Number)),
+        [
+          [1, 2],
+          ["a", 2]
+        ]
+      ],
+      [
+        field(Schema.Tuple([], Schema.Number, Schema.Boolean)),
+        [
+          [1, 2],
+          [1, true]
+        ]
+      ],
+      [field(Schema.Struct({ a: Schema.optionalWith(Schema.String, { exact: true }) })), [{}, { a: 1 }, { a: "a" }]],
+      [
+        field(Named.annotations({ parseOptions: { onExcessProperty: "error" } })),
+        [{ name: "a", more: 1 }, { name: "a" }]
+      ],
+      [field(Schema.Record({ key: Schema.String, value: Schema.Number })), [{ a: "x" }, { a: 1 }]],
+      // timestamps inside become DateTimes: a nested value that is rebuilt is the Schema's to build
+      [field(Schema.Array(Alerts.Alert.fields.created_at)), [["2017-05-01T08:00:00.000Z"], [0], ["x"]]],
+      [field(Schema.Struct({ at: Alerts.Alert.fields.created_at })), [{ at: 0 }, { at: "2017-05-01T08:00:00.000Z" }]],
+      [field(Schema.Struct({ a: Schema.String }, Unknowns)), [{ a: 5 }, { a: "5", b: 1 }]],
+      [
+        field(
+          Schema.Struct(
+            {},
+            Unknowns,
+            Schema.Record({ key: Schema.TemplateLiteral("n", Schema.Number), value: Schema.Number })
+          )
+        ),
+        [{ n1: "s" }, { n1: 1, x: "s" }]
+      ]
+    ]
+    for (const [struct, values] of cases) {
+      for (const f of values) {
+        expect({ f, fast: outcome(RecordDecoder.record(struct)({ f })) }).toStrictEqual({
+          f,
+          fast: outcome(schemaDecode(struct)({ f }))
+        })
+      }
+    }
   })
 })

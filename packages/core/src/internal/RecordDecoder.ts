@@ -153,6 +153,12 @@ const fastField = (ast: SchemaAST.AST): { readonly decode: Field; readonly same:
     case "BooleanKeyword":
       // Stryker disable next-line BooleanLiteral: `same: false` writes the value back over itself: a cost only
       return { decode: (v) => (typeof v === "boolean" ? v : MISMATCH), same: true }
+    case "UnknownKeyword":
+      return { decode: (v) => v, same: true }
+    case "TupleType":
+      return arrayField(ast)
+    case "TypeLiteral":
+      return ast.indexSignatures.length === 0 ? structField(ast) : recordField(ast)
     // Stryker disable next-line ConditionalExpression,BlockStatement: a union declined is decoded by its own Schema: a cost only
     case "Union": {
       // Stryker disable next-line ConditionalExpression,EqualityOperator: a two-member union declined costs its Schema; a longer one taken as `null | its second member` checks that member alone and sends any other value to the Schema: the same records
@@ -171,6 +177,82 @@ const fastField = (ast: SchemaAST.AST): { readonly decode: Field; readonly same:
   if (!isInt(ast)) return undefined
   // Stryker disable next-line BooleanLiteral: `same: false` writes the value back over itself: a cost only
   return { decode: (v) => (typeof v === "number" && Number.isSafeInteger(v) ? v : MISMATCH), same: true }
+}
+
+/**
+ * An object the Schema reads as a struct or a record: not null, not an
+ * array, and with no own `__proto__` key (the Schema builds its result by
+ * assignment, which drops such a key: that input is left to it).
+ */
+const isPlainObject = (v: unknown): v is Record<PropertyKey, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && !Object.hasOwn(v, "__proto__")
+
+/** A field the fast path only checks: its decoded value is the input's own. */
+type Checked = { readonly decode: Field; readonly same: true }
+
+/**
+ * Nested values are only checked, never rewritten, so that a record that
+ * fails later is left as it came (the Schema then decodes it whole): the
+ * shapes below are taken only when every value inside them decodes to
+ * itself (no timestamps), and their value is the input's own, as the
+ * Schema's equals it.
+ */
+const onlyChecked = (ast: SchemaAST.AST): Field | undefined => {
+  const fast = fastField(ast)
+  return fast?.same === true ? fast.decode : undefined
+}
+
+/** `Schema.Array(X)` of a checked-only `X`. */
+const arrayField = (ast: SchemaAST.TupleType): Checked | undefined => {
+  const [rest, ...more] = ast.rest
+  if (ast.elements.length !== 0 || rest === undefined || more.length !== 0) return undefined
+  const element = onlyChecked(rest.type)
+  if (element === undefined) return undefined
+  return {
+    decode: (v) => {
+      if (!Array.isArray(v)) return MISMATCH
+      for (let i = 0; i < v.length; i++) if (element(v[i]) === MISMATCH) return MISMATCH
+      return v
+    },
+    same: true
+  }
+}
+
+/** A nested `Schema.Struct` of required, checked-only fields, with no parse options of its own. */
+const structField = (ast: SchemaAST.TypeLiteral): Checked | undefined => {
+  if (SchemaAST.getParseOptionsAnnotation(ast)._tag === "Some") return undefined
+  const fields: Array<readonly [PropertyKey, Field]> = []
+  for (const property of ast.propertySignatures) {
+    const check = onlyChecked(property.type)
+    // Stryker disable next-line ConditionalExpression: an optional field taken as required sends a record without it to the Schema: a cost only
+    if (property.isOptional || check === undefined) return undefined
+    fields.push([property.name, check])
+  }
+  return {
+    decode: (v) => {
+      if (!isPlainObject(v)) return MISMATCH
+      for (const [name, check] of fields) {
+        const value = v[name]
+        // left out: the Schema tells what that means for this field
+        if (value === undefined || check(value) === MISMATCH) return MISMATCH
+      }
+      return v
+    },
+    same: true
+  }
+}
+
+/**
+ * `Schema.Record({ key: Schema.String, value: Schema.Unknown })`: any plain
+ * object. Whatever its keys: with excess properties preserved, a key the
+ * index does not take is kept as it is, as every key is here.
+ */
+const recordField = (ast: SchemaAST.TypeLiteral): Checked | undefined => {
+  const [signature, ...more] = ast.indexSignatures
+  if (ast.propertySignatures.length !== 0 || more.length !== 0 || signature?.type._tag !== "UnknownKeyword") {
+    return undefined
+  }
+  return { decode: (v) => (isPlainObject(v) ? v : MISMATCH), same: true }
 }
 
 /** A field decoded by its own Schema (nested objects, arrays). */
