@@ -14,6 +14,7 @@ import {
   Duration,
   Effect,
   Either,
+  Fiber,
   Layer,
   Option,
   Schema,
@@ -338,6 +339,40 @@ describe("v2 requests are Hawk-signed as @hapi/hawk's server checks them", () =>
       expect(http.seen.length).toBe(2)
       expect(Number(/ts="(\d+)"/.exec(http.seen[1]?.authorization ?? "")?.[1])).toBe(serverTs)
     }).pipe(Effect.provide(v2(http.layer)))
+  })
+
+  it.effect("the resend after a stale timestamp has a timeout of its own", () => {
+    // each answer takes 300 ms of a 400 ms timeout: the first send and its resend would not fit in one
+    const serverTs = Math.floor(Date.UTC(2026, 10, 1, 0, 10) / 1000)
+    const tsm = HapiHawk.crypto.calculateTsMac(serverTs, { key: KEY, algorithm: "sha256" })
+    let sent = 0
+    const slow = HttpClient.make((request) =>
+      Effect.delay(
+        Effect.sync(() =>
+          HttpClientResponse.fromWeb(
+            request,
+            ++sent === 1
+              ? Response.json(
+                  { errors: ["Stale timestamp"] },
+                  {
+                    status: 401,
+                    headers: { "www-authenticate": `Hawk ts="${serverTs}", tsm="${tsm}", error="Stale timestamp"` }
+                  }
+                )
+              : page("agents", [agent("a1")], null)
+          )
+        ),
+        "300 millis"
+      )
+    )
+    return Effect.gen(function* () {
+      yield* TestClock.setTime(Date.UTC(2026, 10, 1))
+      const ts = yield* ThreatStackV2.ThreatStackV2
+      const fiber = yield* Effect.fork(Stream.runCollect(ts.agents.list({ status: "online" })))
+      yield* TestClock.adjust("1 second")
+      const agents = yield* Fiber.join(fiber)
+      expect([Chunk.size(agents), sent]).toEqual([1, 2])
+    }).pipe(Effect.provide(v2(Layer.succeed(HttpClient.HttpClient, slow), { timeout: "400 millis", maxRetries: 0 })))
   })
 
   it.effect("a server that answers every request with a stale timestamp gets one resync, not a loop", () => {
