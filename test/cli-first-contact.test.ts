@@ -54,6 +54,26 @@ describe("threatstack command line, first contact", { timeout: 120_000 }, () => 
     }
   })
 
+  it("--version is the version on one line, wherever it is on the line; --help still wins", async () => {
+    for (const line of [
+      ["--version"],
+      ["alerts", "--version"],
+      ["alerts", "list", "--version", "--log-level", "debug"]
+    ]) {
+      const shown = await cli(...line)
+      expect({ line, code: shown.code, stdout: shown.stdout, stderr: shown.stderr }).toEqual({
+        line,
+        code: 0,
+        stdout: "0.1.0\n",
+        stderr: ""
+      })
+    }
+    expect((await cli("alerts", "list", "--help", "--version")).stdout).toMatch(/^USAGE\n/)
+    // after `--`, it is an operand, not the flag
+    const operand = await cli("alerts", "get", "--demo", "--", "--version")
+    expect([operand.code, operand.stdout, operand.stderr]).toEqual([3, "", "threatstack: alert --version not found\n"])
+  })
+
   it("help on a terminal is bold, and plain with NO_COLOR", async () => {
     const shown = await onTerminal(
       `'${process.execPath}' '${BIN}' logs list --help; echo =====; NO_COLOR=1 '${process.execPath}' '${BIN}' logs list --help`

@@ -632,9 +632,14 @@ const commandLine = (node: Node) => ["threatstack", ...node.path].join(" ")
  * until a command that runs is reached. `--help` anywhere asks for the help
  * of the command reached; a bare `threatstack` shows the top help.
  */
-const route = (args: ReadonlyArray<string>): Route => {
+/** The words of a command line before `--` (what follows it is operands, never options). */
+const wordsOf = (args: ReadonlyArray<string>): ReadonlyArray<string> => {
   const end = args.indexOf("--")
-  const words = end === -1 ? args : args.slice(0, end)
+  return end === -1 ? args : args.slice(0, end)
+}
+
+const route = (args: ReadonlyArray<string>): Route => {
+  const words = wordsOf(args)
   const help = words.includes("--help") || words.includes("-h")
   let node = tree
   for (const [i, word] of words.entries()) {
@@ -965,6 +970,11 @@ export const run = (argv: ReadonlyArray<string>): Effect.Effect<number, never, C
       return ExitCode.ok
     }
     if (where._tag === "Wrong") return yield* CliCommon.usage(where.message)
+    // anywhere on the line, as @effect/cli takes it, but one line: its own answer ends in a blank one
+    if (wordsOf(taken.args).includes("--version")) {
+      yield* CliOutput.write(`${ThreatStackClient.version}\n`)
+      return ExitCode.ok
+    }
     yield* withoutCliErrors(
       Command.run(command, { name: "threatstack", version: ThreatStackClient.version })([
         ...argv.slice(0, 2),
