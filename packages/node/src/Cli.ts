@@ -627,17 +627,17 @@ const choices = (node: Node) => CliCommon.orList(node.children.map(([name]) => n
 
 const commandLine = (node: Node) => ["threatstack", ...node.path].join(" ")
 
-/**
- * Walks the command words: each must name a subcommand of the one before
- * until a command that runs is reached. `--help` anywhere asks for the help
- * of the command reached; a bare `threatstack` shows the top help.
- */
 /** The words of a command line before `--` (what follows it is operands, never options). */
 const wordsOf = (args: ReadonlyArray<string>): ReadonlyArray<string> => {
   const end = args.indexOf("--")
   return end === -1 ? args : args.slice(0, end)
 }
 
+/**
+ * Walks the command words: each must name a subcommand of the one before
+ * until a command that runs is reached. `--help` anywhere asks for the help
+ * of the command reached; a bare `threatstack` shows the top help.
+ */
 const route = (args: ReadonlyArray<string>): Route => {
   const words = wordsOf(args)
   const help = words.includes("--help") || words.includes("-h")
