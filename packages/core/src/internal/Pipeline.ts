@@ -543,11 +543,7 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
       const challenge = response.headers["www-authenticate"]
       if (response.status === 401 && challenge !== undefined && !resynced && options.resync !== undefined) {
         // a stale timestamp: the server told its time; sign again with it, once
-        if (yield* options.resync(challenge)) {
-          return yield* Effect.flatMap(exchange(request, target, attempts, create), (again) =>
-            answer(request, target, decoder, attempts, create, true, again)
-          )
-        }
+        if (yield* options.resync(challenge)) return yield* round(request, target, decoder, attempts, create, true)
       }
       const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
       const retryAfter = Retry.waitHint(response.headers, now)
@@ -574,6 +570,19 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
     })
   }
 
+  /** One send and its answer; `resynced`: the send after a stale timestamp, which gets no second one. */
+  const round = <A>(
+    request: HttpClientRequest.HttpClientRequest,
+    target: Target,
+    decoder: Decoder<A>,
+    attempts: number,
+    create: boolean,
+    resynced: boolean
+  ): Effect.Effect<A, RequestError> =>
+    Effect.flatMap(exchange(request, target, attempts, create), (exchanged) =>
+      answer(request, target, decoder, attempts, create, resynced, exchanged)
+    )
+
   const attempt = <A>(
     request: HttpClientRequest.HttpClientRequest,
     target: Target,
@@ -581,9 +590,7 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
     attempts: number,
     create: boolean
   ): Effect.Effect<A, RequestError> =>
-    Effect.flatMap(exchange(request, target, attempts, create), (exchanged) =>
-      answer(request, target, decoder, attempts, create, false, exchanged)
-    ).pipe(
+    round(request, target, decoder, attempts, create, false).pipe(
       (timed) =>
         // the span of the attempt, when a tracer sees it or its context is sent
         Effect.withFiberRuntime<A, RequestError>((fiber) =>
