@@ -351,7 +351,6 @@ describe("RecordDecoder, field shape by field shape", () => {
     noteOrNull: 2
   }
   const sparse = { ...full, at: -8.64e15, maybeText: null, maybeWhole: null, maybeAt: null, nullFirst: null }
-  const message = outcome
 
   it("a record of any of them is decoded in place: it comes back as itself, with the Schema's values", () => {
     const left = without(sparse, ["note", "noteOrNull"])
@@ -359,7 +358,7 @@ describe("RecordDecoder, field shape by field shape", () => {
       const own = structuredClone(record)
       const decoded = RecordDecoder.record(Shaped, { inPlace: true })(own)
       expect(Either.getOrThrow(decoded)).toBe(own)
-      expect(message(decoded)).toStrictEqual(message(schemaDecode(Shaped)(record)))
+      expect(outcome(decoded)).toStrictEqual(outcome(schemaDecode(Shaped)(record)))
       const page = [structuredClone(record), structuredClone(record)]
       const first = page[0]
       const decodedPage = Either.getOrThrow(RecordDecoder.array(Shaped, { inPlace: true })(page))
@@ -390,15 +389,15 @@ describe("RecordDecoder, field shape by field shape", () => {
     ]
     for (const [key, value] of wrong) {
       const record = { ...full, [key]: value }
-      const slow = message(schemaDecode(Shaped)(record))
+      const slow = outcome(schemaDecode(Shaped)(record))
       expect(slow).not.toEqual(plain(record))
-      expect({ key, value, fast: message(RecordDecoder.record(Shaped)(record)) }).toStrictEqual({
+      expect({ key, value, fast: outcome(RecordDecoder.record(Shaped)(record)) }).toStrictEqual({
         key,
         value,
         fast: slow
       })
-      expect(message(RecordDecoder.array(Shaped)([full, record]))).toStrictEqual(
-        message(schemaDecode(Schema.Array(Shaped))([full, record]))
+      expect(outcome(RecordDecoder.array(Shaped)([full, record]))).toStrictEqual(
+        outcome(schemaDecode(Schema.Array(Shaped))([full, record]))
       )
     }
   })
@@ -408,9 +407,9 @@ describe("RecordDecoder, field shape by field shape", () => {
     // a literal is not null because it is a literal
     const WithLiteral = Schema.Struct({ id: Schema.Union(Schema.Number, Schema.Literal("none")) })
     for (const id of [null, "a", 1, true, "none"]) {
-      expect(message(RecordDecoder.record(Either2)({ id }))).toStrictEqual(message(schemaDecode(Either2)({ id })))
-      expect(message(RecordDecoder.record(WithLiteral)({ id }))).toStrictEqual(
-        message(schemaDecode(WithLiteral)({ id }))
+      expect(outcome(RecordDecoder.record(Either2)({ id }))).toStrictEqual(outcome(schemaDecode(Either2)({ id })))
+      expect(outcome(RecordDecoder.record(WithLiteral)({ id }))).toStrictEqual(
+        outcome(schemaDecode(WithLiteral)({ id }))
       )
     }
   })
@@ -426,7 +425,7 @@ describe("RecordDecoder, field shape by field shape", () => {
     // declared as a property signature, not optional: it may not be left out
     const Declared = Schema.Struct({ id: Schema.String, plain: Schema.propertySignature(Schema.String) })
     for (const record of [{ id: "a", plain: "p" }, { id: "a" }]) {
-      expect(message(RecordDecoder.record(Declared)(record))).toStrictEqual(message(schemaDecode(Declared)(record)))
+      expect(outcome(RecordDecoder.record(Declared)(record))).toStrictEqual(outcome(schemaDecode(Declared)(record)))
     }
     for (const record of [
       { id: "a", display_name: "A" },
@@ -434,9 +433,9 @@ describe("RecordDecoder, field shape by field shape", () => {
       { id: "a", display_name: "A", note: undefined },
       { id: "a", name: "A" }
     ]) {
-      expect(message(RecordDecoder.record(Special)(record))).toStrictEqual(message(schemaDecode(Special)(record)))
-      expect(message(RecordDecoder.array(Special)([record]))).toStrictEqual(
-        message(schemaDecode(Schema.Array(Special))([record]))
+      expect(outcome(RecordDecoder.record(Special)(record))).toStrictEqual(outcome(schemaDecode(Special)(record)))
+      expect(outcome(RecordDecoder.array(Special)([record]))).toStrictEqual(
+        outcome(schemaDecode(Schema.Array(Special))([record]))
       )
     }
   })
@@ -444,9 +443,9 @@ describe("RecordDecoder, field shape by field shape", () => {
   it("a record that is not an object is refused, even when every field may be left out", () => {
     const Loose = Schema.Struct({ note: Schema.optional(Schema.String), count: Schema.optional(Timestamp) })
     for (const input of [5, "note", [], ["n"], null, true]) {
-      expect(message(RecordDecoder.record(Loose)(input))).toStrictEqual(message(schemaDecode(Loose)(input)))
-      expect(message(RecordDecoder.array(Loose)([{}, input]))).toStrictEqual(
-        message(schemaDecode(Schema.Array(Loose))([{}, input]))
+      expect(outcome(RecordDecoder.record(Loose)(input))).toStrictEqual(outcome(schemaDecode(Loose)(input)))
+      expect(outcome(RecordDecoder.array(Loose)([{}, input]))).toStrictEqual(
+        outcome(schemaDecode(Schema.Array(Loose))([{}, input]))
       )
     }
   })
@@ -462,9 +461,9 @@ describe("RecordDecoder, field shape by field shape", () => {
       "2017-05-01T08:00:00",
       "2017-05-01"
     ]) {
-      expect({ at, fast: message(RecordDecoder.record(Timed)({ at })) }).toStrictEqual({
+      expect({ at, fast: outcome(RecordDecoder.record(Timed)({ at })) }).toStrictEqual({
         at,
-        fast: message(schemaDecode(Timed)({ at }))
+        fast: outcome(schemaDecode(Timed)({ at }))
       })
     }
     // the case that tells them apart: a text Date.parse reads and DateTime refuses
