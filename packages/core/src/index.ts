@@ -35,4 +35,6 @@ export * as ThreatStackV2 from "./ThreatStackV2.js"
 /** @since 0.1.0 */
 export * as TimeRange from "./TimeRange.js"
 /** @since 0.2.0 */
+export * as TransportDeadline from "./TransportDeadline.js"
+/** @since 0.2.0 */
 export * as V2 from "./v2/index.js"

@@ -23,11 +23,11 @@ import { createServer } from "node:http"
 import type { IncomingMessage, Server, ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import type { HttpClient } from "@effect/platform"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Context, Effect, FiberSet, Layer } from "effect"
 import type { Scope } from "effect"
 import { FakeThreatStack, ThreatStack, ThreatStackError } from "@effect-threatstack/core"
 import type { ThreatStackConfig } from "@effect-threatstack/core"
+import * as NodeThreatStack from "./NodeThreatStack.js"
 
 /**
  * Where the fake listens, and the fake itself (to read requests, add faults).
@@ -363,7 +363,7 @@ export const layer = (
 
 /**
  * The served fake and every SDK service pointed at it over Node's real HTTP
- * client (undici, as `NodeThreatStack` uses, unless you pass another
+ * client (`NodeThreatStack.layerHttpClient`, undici, unless you pass another
  * `HttpClient` layer): what end-to-end tests and the demo use.
  *
  * @example
@@ -384,7 +384,7 @@ export const layer = (
 export const layerWithClient = (
   options: Options = {},
   settings: Omit<ThreatStackConfig.Options, "apiKey" | "baseUrl"> & { readonly apiKey?: string } = {},
-  http: Layer.Layer<HttpClient.HttpClient> = NodeHttpClient.layerUndici
+  http: Layer.Layer<HttpClient.HttpClient> = NodeThreatStack.layerHttpClient
 ): Layer.Layer<ThreatStack.Services | FakeServer | FakeThreatStack.FakeThreatStack, ThreatStackError.InvalidArgument> =>
   Layer.unwrapEffect(
     Effect.map(FakeServer, (server) =>

@@ -4,11 +4,75 @@
  *
  * @since 0.1.0
  */
+import { HttpClient } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import type * as Undici from "@effect/platform-node/Undici"
 import type { Config } from "effect"
-import { Layer } from "effect"
-import { ThreatStack, type ThreatStackConfig, type ThreatStackError, ThreatStackV2 } from "@effect-threatstack/core"
+import { Effect, Layer } from "effect"
+import {
+  ThreatStack,
+  type ThreatStackConfig,
+  type ThreatStackError,
+  ThreatStackV2,
+  TransportDeadline
+} from "@effect-threatstack/core"
+import { DeadlineDispatcher } from "./internal/DeadlineDispatcher.js"
 import * as NodeHawkCrypto from "./NodeHawkCrypto.js"
+
+/**
+ * The platform's undici `HttpClient` over `dispatcher`, which also ends each
+ * request itself at the SDK's timeout (a timer per request in the
+ * dispatcher), so the SDK runs no fiber per attempt to time it out (see
+ * `TransportDeadline`). Use it to bring a dispatcher of your own (a proxy,
+ * TLS or pool options); the dispatcher stays yours to close.
+ *
+ * @example
+ * ```ts
+ * import { HttpClient } from "@effect/platform"
+ * import * as Undici from "@effect/platform-node/Undici"
+ * import { Effect, Layer } from "effect"
+ * import { ThreatStack } from "@effect-threatstack/core"
+ * import { NodeThreatStack } from "@effect-threatstack/node"
+ *
+ * const ProxiedHttp = Layer.scoped(
+ *   HttpClient.HttpClient,
+ *   Effect.acquireRelease(
+ *     Effect.sync(() => new Undici.ProxyAgent("http://proxy.internal:3128")),
+ *     (agent) => Effect.promise(() => agent.close())
+ *   ).pipe(Effect.map(NodeThreatStack.makeHttpClient))
+ * )
+ * const Live = ThreatStack.layerConfig().pipe(Layer.provide(ProxiedHttp))
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const makeHttpClient = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
+  TransportDeadline.attach(NodeHttpClient.makeUndici(dispatcher), (millis) =>
+    NodeHttpClient.makeUndici(new DeadlineDispatcher(dispatcher, millis))
+  )
+
+/**
+ * Node's HTTP client for the SDK: {@link makeHttpClient} over an undici
+ * `Agent` of its own, closed with the layer. The layers below bring it.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { ThreatStack } from "@effect-threatstack/core"
+ * import { NodeThreatStack } from "@effect-threatstack/node"
+ *
+ * // what NodeThreatStack.layerConfig() is
+ * const Live = ThreatStack.layerConfig().pipe(Layer.provide(NodeThreatStack.layerHttpClient))
+ * ```
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerHttpClient: Layer.Layer<HttpClient.HttpClient> = Layer.scoped(
+  HttpClient.HttpClient,
+  Effect.map(NodeHttpClient.makeDispatcher, makeHttpClient)
+)
 
 /**
  * Every Threat Stack service from explicit settings, over undici.
@@ -31,7 +95,7 @@ import * as NodeHawkCrypto from "./NodeHawkCrypto.js"
 export const layer = (
   options: ThreatStackConfig.Options
 ): Layer.Layer<ThreatStack.Services, ThreatStackError.InvalidArgument> =>
-  ThreatStack.layer(options).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  ThreatStack.layer(options).pipe(Layer.provide(layerHttpClient))
 
 /**
  * Every Threat Stack service with settings from `Config` (the
@@ -56,7 +120,7 @@ export const layer = (
 export const layerConfig = (
   config?: Config.Config<ThreatStackConfig.Settings>
 ): Layer.Layer<ThreatStack.Services, ThreatStackError.ConfigurationError> =>
-  ThreatStack.layerConfig(config).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  ThreatStack.layerConfig(config).pipe(Layer.provide(layerHttpClient))
 
 /**
  * The v2 service from explicit settings, over undici, signing with
@@ -88,7 +152,7 @@ export const layerConfig = (
 export const layerV2 = (
   options: ThreatStackV2.Options
 ): Layer.Layer<ThreatStackV2.ThreatStackV2, ThreatStackError.InvalidArgument> =>
-  ThreatStackV2.layer(options).pipe(Layer.provide(NodeHawkCrypto.layer), Layer.provide(NodeHttpClient.layerUndici))
+  ThreatStackV2.layer(options).pipe(Layer.provide(NodeHawkCrypto.layer), Layer.provide(layerHttpClient))
 
 /**
  * The v2 service with settings from `Config` (`THREATSTACK_API_KEY`,
@@ -114,4 +178,4 @@ export const layerV2 = (
 export const layerV2Config = (
   config?: Config.Config<ThreatStackV2.Settings>
 ): Layer.Layer<ThreatStackV2.ThreatStackV2, ThreatStackError.ConfigurationError> =>
-  ThreatStackV2.layerConfig(config).pipe(Layer.provide(NodeHawkCrypto.layer), Layer.provide(NodeHttpClient.layerUndici))
+  ThreatStackV2.layerConfig(config).pipe(Layer.provide(NodeHawkCrypto.layer), Layer.provide(layerHttpClient))

@@ -8,6 +8,7 @@
  *   → user's transformClient                        sees the request before it is signed
  *   → auth (per attempt: v1 key | v2 Hawk)          mapRequestEffect (runs last, signs what is sent)
  * per attempt: rate gate → (send, read the body: under the timeout) → status → typed error | body → decoder
+ *              (the timeout: a fiber of ours, or the transport's own deadline where it has one, see TransportDeadline)
  * around it:   Effect.retry with the Retry schedule (which failures: decided here)
  * ```
  *
@@ -61,6 +62,7 @@ import type { Decoder } from "./RecordDecoder.js"
 import { fromSchema } from "./RecordDecoder.js"
 import * as Retry from "./Retry.js"
 import type { CommonSettings } from "./Settings.js"
+import * as TransportDeadline from "./TransportDeadline.js"
 
 /** The errors a request can end with. */
 export type RequestError = ThreatStackAPIError | Timeout | NotFound
@@ -113,13 +115,18 @@ const MAX_TIMER_MS = 2_147_483_647
  * timeout fails only once the child is interrupted (the request aborted),
  * and an interrupted caller interrupts the child. Another clock (a
  * `TestClock`) gets `Effect.timeoutFail` itself, so tests drive it.
+ *
+ * `enforced`: the transport ends `self` itself at the deadline (see
+ * `TransportDeadline`); on the live clock it then runs as it is, no fiber.
  */
 export const timeoutFail = <A, E, E2>(
   self: Effect.Effect<A, E>,
   duration: Duration.Duration,
-  onTimeout: () => E2
+  onTimeout: () => E2,
+  enforced = false
 ): Effect.Effect<A, E | E2> =>
   Effect.clockWith((clock) => {
+    if (enforced && clock === liveClock) return self
     const millis = Duration.toMillis(duration)
     // Stryker disable next-line ConditionalExpression,EqualityOperator: Effect.timeoutFail has the same outcome on the live clock, at the cost of a fiber (a TestClock that would strand the timer is tested)
     if (clock !== liveClock || !(millis <= MAX_TIMER_MS)) return Effect.timeoutFail(self, { duration, onTimeout })
@@ -341,8 +348,15 @@ export const make = (options: PipelineOptions): Effect.Effect<Pipeline> => Effec
 export const unsafeMake = (options: PipelineOptions): Pipeline => {
   const { auth, settings } = options
   const gate = RateLimit.unsafeMake(settings.rateLimit)
+  // the transport's variant that ends each request at the timeout itself, if it has one; a transform's
+  // own work (a wait, its retries) is not the transport's to bound, so with one the fiber keeps the time
+  const millis = Duration.toMillis(settings.timeout)
+  const deadlined =
+    Option.isNone(settings.transformClient) && millis <= MAX_TIMER_MS
+      ? TransportDeadline.variant(options.http, millis)
+      : undefined
   // a mapRequest runs after the steps of the client it wraps: base URL first, the user's transform, auth last
-  const based = HttpClient.mapRequest(options.http, (request) =>
+  const based = HttpClient.mapRequest(deadlined ?? options.http, (request) =>
     request.pipe(HttpClientRequest.prependUrl(`${settings.baseUrl}/`), HttpClientRequest.setHeaders(options.headers))
   )
   const client = Option.match(settings.transformClient, { onNone: () => based, onSome: (f) => f(based) }).pipe(
@@ -371,7 +385,18 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
       requestId: fields.requestId === undefined ? undefined : scrub(fields.requestId)
     })
 
+  /** No answer within the timeout: a `Timeout`, or for a create, an outcome unknown. */
+  const timedOut = (target: Target, attempts: number, create: boolean): RequestError =>
+    create
+      ? failure(target, attempts, {
+          reason: "OutcomeUnknown",
+          detail: `no answer within ${Duration.format(settings.timeout)} after the request was sent; not retried, so that it is not applied twice: check whether it was applied`
+        })
+      : new Timeout({ ...target, timeout: settings.timeout, attempts })
+
   const transport = (target: Target, attempts: number, create: boolean) => (error: HttpClientError.HttpClientError) => {
+    // the transport's own deadline passed (it aborted the request)
+    if (TransportDeadline.isDeadlineExceeded(error.cause)) return timedOut(target, attempts, create)
     const why = causeText(error.cause) ?? error.description ?? error.reason
     if (create && !(error._tag === "RequestError" && refused(error.cause))) {
       return failure(target, attempts, {
@@ -473,7 +498,8 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
 
   /**
    * What the timeout bounds: the request sent and its body read, nothing
-   * else. The timed part runs in a child fiber (see {@link timeoutFail});
+   * else. The transport bounds it where it can (see `TransportDeadline`);
+   * otherwise the timed part runs in a child fiber (see {@link timeoutFail});
    * whatever that fiber returns is kept by it, and a fiber that lived through
    * a garbage collection while it waited for the network would drag a
    * decoded page into the old generation with it. So it returns the body as
@@ -505,13 +531,8 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
           : send(request)
       }),
       settings.timeout,
-      () =>
-        create
-          ? failure(target, attempts, {
-              reason: "OutcomeUnknown",
-              detail: `no answer within ${Duration.format(settings.timeout)} after the request was sent; not retried, so that it is not applied twice: check whether it was applied`
-            })
-          : new Timeout({ ...target, timeout: settings.timeout, attempts })
+      () => timedOut(target, attempts, create),
+      deadlined !== undefined
     )
 
   /** An answer, read: its status decides between the decoded body and a typed error. */
