@@ -1,0 +1,40 @@
+/**
+ * The client `pnpm bench:profile` runs under `node --cpu-prof`, bundled to
+ * plain JavaScript first (the profile is of compiled code, not of tsx's):
+ * `RUNS` listings of every alert (`MODE=list`) or `RUNS` rounds of 2,000
+ * `alerts.get` (`MODE=get`) from the fake API at `BASE_URL`, the first of
+ * them the warm-up. Prints the number of units (pages or gets) made in all.
+ */
+import { Effect, ManagedRuntime, Stream } from "effect"
+import { ThreatStack } from "@effect-threatstack/core"
+import { NodeThreatStack } from "@effect-threatstack/node"
+import { alertId, KEY } from "./lib.js"
+
+const GETS = 2_000
+
+const main = async () => {
+  const mode = process.env.MODE ?? "list"
+  const runs = Number(process.env.RUNS ?? 4)
+  const runtime = ManagedRuntime.make(NodeThreatStack.layer({ apiKey: KEY, baseUrl: process.env.BASE_URL ?? "" }))
+  const client = await runtime.runPromise(ThreatStack.ThreatStack)
+  const once =
+    mode === "get"
+      ? Effect.as(
+          Effect.forEach(
+            Array.from({ length: GETS }, (_, i) => alertId(i)),
+            (id) => client.alerts.get(id),
+            {
+              discard: true
+            }
+          ),
+          GETS
+        )
+      : // pages: one per 100 records, and the empty one that ends the walk
+        Effect.map(Stream.runCount(client.alerts.list()), (records) => Math.ceil(records / 100) + 1)
+  let units = 0
+  for (let i = 0; i < runs; i++) units += await runtime.runPromise(once)
+  await runtime.dispose()
+  process.stdout.write(`${units}\n`)
+}
+
+main()
