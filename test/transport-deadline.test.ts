@@ -290,19 +290,26 @@ describe("NodeThreatStack's HTTP client ends each request at the timeout", () =>
     })
   )
 
-  it.scopedLive("a caller that interrupts ends the request in flight, and its timer", () =>
-    Effect.gen(function* () {
-      const s = yield* server
-      const before = timers()
-      const fiber = yield* getAlert("silent").pipe(
-        Effect.provide(sdk(s.baseUrl, { timeout: "60 seconds" })),
-        Effect.fork
-      )
-      yield* eventually(() => s.arrived.length === 1)
-      expect(Exit.isInterrupted(yield* Fiber.interrupt(fiber))).toBe(true)
-      yield* eventually(() => s.closed.length === 1)
-      expect(s.closed).toEqual(["GET silent"])
-      expect(timers() - before).toBeLessThan(1)
-    })
-  )
+  for (const [name, when] of [
+    ["silent", "before the answer"],
+    ["stalls", "mid-body"]
+  ] as const) {
+    it.scopedLive(`a caller that interrupts ${when} ends the request in flight, and its timer`, () =>
+      Effect.gen(function* () {
+        const s = yield* server
+        // the SDK (and its connections) outlive the interrupted call: only the request may close
+        yield* Effect.gen(function* () {
+          const before = timers()
+          const fiber = yield* Effect.fork(getAlert(name))
+          yield* eventually(() => s.arrived.length === 1)
+          // mid-body: the headers and half the body have had time to come
+          yield* Effect.sleep("50 millis")
+          expect(Exit.isInterrupted(yield* Fiber.interrupt(fiber))).toBe(true)
+          yield* eventually(() => s.closed.length === 1)
+          expect(s.closed).toEqual([`GET ${name}`])
+          expect(timers() - before).toBeLessThan(1)
+        }).pipe(Effect.provide(sdk(s.baseUrl, { timeout: "60 seconds" })))
+      })
+    )
+  }
 })

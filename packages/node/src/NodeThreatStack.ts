@@ -17,14 +17,18 @@ import {
   TransportDeadline
 } from "@effect-threatstack/core"
 import { DeadlineDispatcher } from "./internal/DeadlineDispatcher.js"
+import * as UndiciClient from "./internal/UndiciClient.js"
 import * as NodeHawkCrypto from "./NodeHawkCrypto.js"
 
 /**
- * The platform's undici `HttpClient` over `dispatcher`, which also ends each
+ * The platform's undici `HttpClient` over `dispatcher`, with a variant the
+ * SDK sends its own requests through (see `TransportDeadline`): it ends each
  * request itself at the SDK's timeout (a timer per request in the
- * dispatcher), so the SDK runs no fiber per attempt to time it out (see
- * `TransportDeadline`). Use it to bring a dispatcher of your own (a proxy,
- * TLS or pool options); the dispatcher stays yours to close.
+ * dispatcher), so the SDK runs no fiber per attempt to time it out, and it
+ * reads each body once, as a promise, without the platform's per-request
+ * bookkeeping for responses nobody reads (an unread body ends at the
+ * timeout). Use it to bring a dispatcher of your own (a proxy, TLS or pool
+ * options); the dispatcher stays yours to close.
  *
  * @example
  * ```ts
@@ -48,9 +52,10 @@ import * as NodeHawkCrypto from "./NodeHawkCrypto.js"
  * @category constructors
  */
 export const makeHttpClient = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
-  TransportDeadline.attach(NodeHttpClient.makeUndici(dispatcher), (millis) =>
-    NodeHttpClient.makeUndici(new DeadlineDispatcher(dispatcher, millis))
-  )
+  TransportDeadline.attach(NodeHttpClient.makeUndici(dispatcher), (millis) => {
+    const timed = new DeadlineDispatcher(dispatcher, millis)
+    return UndiciClient.make(timed, NodeHttpClient.makeUndici(timed))
+  })
 
 /**
  * Node's HTTP client for the SDK: {@link makeHttpClient} over an undici
