@@ -227,6 +227,9 @@ describe("NodeThreatStack's HTTP client ends each request at the timeout", () =>
         expect(aborted.map((reason) => (reason instanceof Error ? reason.message : reason))).toEqual([
           "no answer within 100 ms"
         ])
+        // a dispatcher that answers all the same: the answer is refused (false: pause), not handed on
+        expect(waiting[0]?.onHeaders?.(200, [], () => {}, "OK")).toBe(false)
+        expect(waiting[0]?.onData?.(Buffer.from("{}"))).toBe(false)
       })
   )
 

@@ -2,17 +2,19 @@
  * The client the SDK's own requests take over `NodeThreatStack`
  * (`internal/UndiciClient`: undici's `request` with a response that reads its
  * body once) answers as the platform's undici client does, member by member
- * of `HttpClientResponse`, for the same server answers; a body it is not
- * made for (a stream) goes through the platform's client; a read that is
- * interrupted aborts the request.
+ * of `HttpClientResponse`, for the same server answers; it sends request
+ * bodies and applies `UndiciRequestOptions` as that client does; a read that
+ * is interrupted aborts the request; a body the deadline ended before it was
+ * read is that failure, however it is read.
  */
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import { HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
+import { type HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Undici from "@effect/platform-node/Undici"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Exit, Fiber, Schedule, Stream } from "effect"
+import { DeadlineDispatcher } from "../packages/node/src/internal/DeadlineDispatcher.js"
 import * as UndiciClient from "../packages/node/src/internal/UndiciClient.js"
 
 /** What the server answers, by path; `/echo` answers the request's method and body. */
@@ -41,6 +43,15 @@ const served = Effect.acquireRelease(
         if (path === "/stall") {
           res.writeHead(200, { "content-type": "application/json", "content-length": "1000" })
           res.write('{"partial":')
+          return
+        }
+        if (path === "/chunked-stall") {
+          res.writeHead(200, { "content-type": "application/json" })
+          res.write('{"partial":')
+          return
+        }
+        if (path === "/connection") {
+          res.end(String(req.headers.connection))
           return
         }
         if (path === "/echo") {
@@ -79,7 +90,7 @@ const clients = Effect.map(
   ),
   (agent) => {
     const platform = NodeHttpClient.makeUndici(agent)
-    return { platform, lean: UndiciClient.make(agent, platform) }
+    return { platform, lean: UndiciClient.make(agent) }
   }
 )
 
@@ -123,7 +134,7 @@ describe("the SDK's undici client over NodeThreatStack", () => {
     )
   }
 
-  it.scopedLive("a request whose body is a stream goes through the platform's client, body and all", () =>
+  it.scopedLive("sends a streamed body and a byte body as the platform's client does", () =>
     Effect.gen(function* () {
       const s = yield* served
       const { lean } = yield* clients
@@ -135,6 +146,62 @@ describe("the SDK's undici client over NodeThreatStack", () => {
       const bytes = HttpClientRequest.post(`${s.base}/echo`).pipe(HttpClientRequest.bodyText("bytes"))
       expect(yield* Effect.flatMap(lean.execute(request), (r) => r.text)).toBe("POST streamed body")
       expect(yield* Effect.flatMap(lean.execute(bytes), (r) => r.text)).toBe("POST bytes")
+    })
+  )
+
+  it.scopedLive("a body read two ways fails the second way, as on the platform's client", () =>
+    Effect.gen(function* () {
+      const s = yield* served
+      const { platform, lean } = yield* clients
+      const twoWays = (client: HttpClient.HttpClient) =>
+        Effect.flatMap(client.execute(HttpClientRequest.get(`${s.base}/json`)), (r) =>
+          Effect.zip(
+            r.text,
+            Effect.match(r.arrayBuffer, { onFailure: (e) => `failed: ${e.reason}`, onSuccess: () => "read again" })
+          )
+        )
+      expect(yield* twoWays(lean)).toEqual(yield* twoWays(platform))
+      expect(yield* twoWays(lean)).toEqual([answers["/json"]?.body, "failed: Decode"])
+    })
+  )
+
+  it.scopedLive("UndiciRequestOptions in the context apply, as on the platform's client", () =>
+    Effect.gen(function* () {
+      const s = yield* served
+      const { platform, lean } = yield* clients
+      const connection = (client: HttpClient.HttpClient) =>
+        Effect.flatMap(client.execute(HttpClientRequest.get(`${s.base}/connection`)), (r) => r.text)
+      // reset: the connection is closed after the request, and the request says so (method and path are the request's)
+      const reset = Effect.provideService(NodeHttpClient.UndiciRequestOptions, {
+        method: "GET",
+        path: "/",
+        reset: true
+      })
+      expect(yield* reset(connection(lean))).toBe(yield* reset(connection(platform)))
+      expect(yield* reset(connection(lean))).toBe("close")
+      expect(yield* connection(lean)).toBe("keep-alive")
+    })
+  )
+
+  it.scopedLive("a streamed body the deadline ended before it was read fails with the deadline, not as empty", () =>
+    Effect.gen(function* () {
+      const s = yield* served
+      const agent = yield* Effect.acquireRelease(
+        Effect.sync(() => new Undici.Agent()),
+        (a) => Effect.promise(() => a.destroy())
+      )
+      const lean = UndiciClient.make(new DeadlineDispatcher(agent, 100))
+      // the headers come at once, the body never ends; nobody reads it until the deadline has passed
+      const response = yield* lean.execute(HttpClientRequest.get(`${s.base}/chunked-stall`))
+      yield* Effect.sleep("250 millis")
+      const failed = (body: Effect.Effect<unknown, { reason: string; cause?: unknown }>) =>
+        Effect.match(body, {
+          onFailure: (e) => [e.reason, e.cause instanceof Error ? e.cause.message : e.cause],
+          onSuccess: (value) => ["read", value]
+        })
+      const expected = ["Decode", "no answer within 100 ms"]
+      expect(yield* failed(Stream.runCollect(response.stream))).toEqual(expected)
+      expect(yield* failed(response.text)).toEqual(expected)
     })
   )
 

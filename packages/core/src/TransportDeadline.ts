@@ -6,10 +6,13 @@
  * fiber of its own and interrupting it when the time is up: a cost paid on
  * every request, whatever the transport. A transport that keeps a timer per
  * request and aborts the request when it fires (`NodeThreatStack`'s undici
- * client does) spares that fiber. The SDK uses the variant only when no
- * `transformClient` is set (a transform's own work, waits or retries are not
- * the transport's to bound) and on the live clock (a `TestClock` drives the
- * SDK's own timeout); the error users see is the same `Timeout`.
+ * client does) spares that fiber. The SDK sends through the variant whenever
+ * no `transformClient` is set (a transform's own work, waits or retries are
+ * not the transport's to bound) and the timeout fits a timer (about 24.8
+ * days). On the live clock it then keeps no timer of its own; under a
+ * `TestClock` it keeps its own timeout as well, which the clock drives (the
+ * transport's deadline, in real time, still applies). The error users see is
+ * the same `Timeout`.
  *
  * @since 0.2.0
  */
@@ -38,7 +41,9 @@ export type DeadlineExceeded = internal.DeadlineExceeded
  * Declares that `client` has a variant, made by `withDeadline(millis)`, that
  * fails each request with a {@link DeadlineExceeded} cause once `millis`
  * have passed since it was sent (the body read included), and aborts it.
- * Returns `client` itself.
+ * Returns `client` itself. The SDK trusts the variant with the timeout: on
+ * the live clock it keeps no timer of its own, so a variant that does not
+ * fail every request at its deadline leaves requests unbounded.
  *
  * @example
  * ```ts

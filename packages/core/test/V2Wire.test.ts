@@ -11,10 +11,12 @@ import {
   Chunk,
   Clock,
   ConfigProvider,
+  Deferred,
   Duration,
   Effect,
   Either,
   Fiber,
+  FiberId,
   Layer,
   Option,
   Schema,
@@ -346,12 +348,17 @@ describe("v2 requests are Hawk-signed as @hapi/hawk's server checks them", () =>
     const serverTs = Math.floor(Date.UTC(2026, 10, 1, 0, 10) / 1000)
     const tsm = HapiHawk.crypto.calculateTsMac(serverTs, { key: KEY, algorithm: "sha256" })
     let sent = 0
-    const slow = HttpClient.make((request) =>
-      Effect.delay(
-        Effect.sync(() =>
+    // the test moves the clock only once each request has arrived: a step taken before would leave it behind
+    const first = Deferred.unsafeMake<void>(FiberId.none)
+    const resend = Deferred.unsafeMake<void>(FiberId.none)
+    const slow = HttpClient.make((request) => {
+      const n = ++sent
+      return Deferred.succeed(n === 1 ? first : resend, undefined).pipe(
+        Effect.zipRight(Effect.sleep("300 millis")),
+        Effect.as(
           HttpClientResponse.fromWeb(
             request,
-            ++sent === 1
+            n === 1
               ? Response.json(
                   { errors: ["Stale timestamp"] },
                   {
@@ -361,15 +368,17 @@ describe("v2 requests are Hawk-signed as @hapi/hawk's server checks them", () =>
                 )
               : page("agents", [agent("a1")], null)
           )
-        ),
-        "300 millis"
+        )
       )
-    )
+    })
     return Effect.gen(function* () {
       yield* TestClock.setTime(Date.UTC(2026, 10, 1))
       const ts = yield* ThreatStackV2.ThreatStackV2
       const fiber = yield* Effect.fork(Stream.runCollect(ts.agents.list({ status: "online" })))
-      yield* TestClock.adjust("1 second")
+      for (const arrived of [first, resend]) {
+        yield* Deferred.await(arrived)
+        yield* TestClock.adjust("300 millis")
+      }
       const agents = yield* Fiber.join(fiber)
       expect([Chunk.size(agents), sent]).toEqual([1, 2])
     }).pipe(Effect.provide(v2(Layer.succeed(HttpClient.HttpClient, slow), { timeout: "400 millis", maxRetries: 0 })))

@@ -53,8 +53,7 @@ import * as NodeHawkCrypto from "./NodeHawkCrypto.js"
  */
 export const makeHttpClient = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
   TransportDeadline.attach(NodeHttpClient.makeUndici(dispatcher), (millis) => {
-    const timed = new DeadlineDispatcher(dispatcher, millis)
-    return UndiciClient.make(timed, NodeHttpClient.makeUndici(timed))
+    return UndiciClient.make(new DeadlineDispatcher(dispatcher, millis))
   })
 
 /**

@@ -60,22 +60,31 @@ class DeadlineHandler implements Undici.Dispatcher.DispatchHandler {
     this.handler.onResponseStarted?.()
   }
 
+  // after the end (a dispatcher that did not stop at the abort), what comes is dropped
   onHeaders(statusCode: number, headers: Array<Buffer>, resume: () => void, statusText: string): boolean {
+    if (this.ended) return false
     return this.handler.onHeaders?.(statusCode, headers, resume, statusText) ?? true
   }
 
   onData(chunk: Buffer): boolean {
+    if (this.ended) return false
     return this.handler.onData?.(chunk) ?? true
   }
 
-  onBodySent(chunkSize: number, totalBytesSent: number): void {
-    this.handler.onBodySent?.(chunkSize, totalBytesSent)
+  onBodySent(chunk: unknown, totalBytesSent: number): void {
+    ;(this.handler.onBodySent as ((chunk: unknown, totalBytesSent: number) => void) | undefined)?.call(
+      this.handler,
+      chunk,
+      totalBytesSent
+    )
   }
 
   onComplete(trailers: Array<string> | null): void {
     clearTimeout(this.timer)
-    this.ended = true
+    if (this.ended) return
+    // ended only once told: if the handler throws, undici reports that to onError, which must reach it
     this.handler.onComplete?.(trailers)
+    this.ended = true
   }
 
   onError(error: Error): void {

@@ -10,15 +10,15 @@
  * own. Here an unread body ends at the deadline, and an interrupted read
  * aborts the request directly.
  *
- * Only requests with no body or a byte body (what the SDK sends) go this way;
- * any other body goes through `fallback`, the platform's client on the same
- * dispatcher.
+ * Every body the platform's client sends is sent as it sends it, and
+ * `NodeHttpClient.UndiciRequestOptions` in the context applies as there.
  *
  * @internal
  */
 import {
   Cookies,
   Headers,
+  type HttpBody,
   HttpClient,
   HttpClientError,
   type HttpClientRequest,
@@ -26,9 +26,10 @@ import {
   HttpIncomingMessage,
   UrlParams
 } from "@effect/platform"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import type * as Undici from "@effect/platform-node/Undici"
-import { Effect, Inspectable, Option, type Stream } from "effect"
+import { Context, Effect, Inspectable, Option, Stream } from "effect"
 
 const ignore = () => {}
 
@@ -37,7 +38,9 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
   readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
   private cachedHeaders: Headers.Headers | undefined
-  private read: Promise<unknown> | undefined
+  /** Each way the body was read, its one read (a second way fails, the body being used, as on the platform's client). */
+  private readonly reads: { text?: Promise<string>; arrayBuffer?: Promise<ArrayBuffer>; formData?: Promise<FormData> } =
+    {}
 
   constructor(
     readonly request: HttpClientRequest.HttpClientRequest,
@@ -72,13 +75,18 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
     return new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
   }
 
-  /** The body, read once by `read` (later calls get the first read's result); an interrupted wait aborts the request. */
-  private body<A>(
-    read: (body: Undici.Dispatcher.ResponseData["body"]) => Promise<A>
-  ): Effect.Effect<A, HttpClientError.ResponseError> {
+  /** The body as `read` gives it (read once; later waits get that read's outcome); an interrupted wait aborts the request. */
+  private body<A>(read: () => Promise<A>): Effect.Effect<A, HttpClientError.ResponseError> {
     return Effect.async<A, HttpClientError.ResponseError>((resume) => {
-      this.read ??= read(this.source.body)
-      ;(this.read as Promise<A>).then(
+      let reading: Promise<A>
+      try {
+        reading = read()
+      } catch (cause) {
+        // undici refuses at once a body another read is consuming
+        resume(Effect.fail(this.failed(cause)))
+        return
+      }
+      reading.then(
         (value) => resume(Effect.succeed(value)),
         (cause) => resume(Effect.fail(this.failed(cause)))
       )
@@ -87,15 +95,24 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   }
 
   get text(): Effect.Effect<string, HttpClientError.ResponseError> {
-    return this.body((body) => body.text())
+    return this.body(() => {
+      this.reads.text ??= this.source.body.text()
+      return this.reads.text
+    })
   }
 
   get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
-    return this.body((body) => body.arrayBuffer())
+    return this.body(() => {
+      this.reads.arrayBuffer ??= this.source.body.arrayBuffer()
+      return this.reads.arrayBuffer
+    })
   }
 
   get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
-    return this.body((body) => body.formData() as Promise<FormData>)
+    return this.body(() => {
+      this.reads.formData ??= this.source.body.formData() as Promise<FormData>
+      return this.reads.formData
+    })
   }
 
   get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
@@ -114,6 +131,9 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   }
 
   get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+    // a body that already failed (the deadline passed before anyone read it) is that failure, not an empty stream
+    const errored = this.source.body.errored
+    if (errored !== null) return Stream.fail(this.failed(errored))
     return NodeStream.fromReadable(
       () => this.source.body,
       (cause) => this.failed(cause)
@@ -129,11 +149,30 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   }
 }
 
+/** A request body as undici's `request` takes it. */
+type Body = Exclude<Undici.Dispatcher.DispatchOptions["body"], undefined>
+
+/** A request body as undici takes it, as the platform's client converts it. */
+const bodyOf = (body: HttpBody.HttpBody): Effect.Effect<Body> => {
+  switch (body._tag) {
+    case "Empty":
+      return Effect.succeed(null)
+    case "Uint8Array":
+    case "Raw":
+      return Effect.succeed(body.body as Uint8Array)
+    case "FormData":
+      return Effect.succeed(body.formData as Undici.FormData)
+    case "Stream":
+      return NodeStream.toReadable(body.stream)
+  }
+}
+
 /** Sends `request` with undici's `request` on `dispatcher`; an interruption aborts it. */
 const send = (
   dispatcher: Undici.Dispatcher,
   request: HttpClientRequest.HttpClientRequest,
-  body: Uint8Array | null
+  body: Body,
+  options: Partial<Undici.Dispatcher.RequestOptions> | undefined
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError> => {
   const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
   if (url._tag === "Left") {
@@ -144,6 +183,7 @@ const send = (
     const controller = new AbortController()
     dispatcher
       .request({
+        ...options,
         method: request.method,
         origin,
         path: pathname + search + hash,
@@ -162,15 +202,21 @@ const send = (
   })
 }
 
-/** The client over `dispatcher`; requests with a body other than bytes go through `fallback`. */
-export const make = (dispatcher: Undici.Dispatcher, fallback: HttpClient.HttpClient): HttpClient.HttpClient =>
+/** The client over `dispatcher`. */
+export const make = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
   HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
     (effect) =>
-      Effect.flatMap(effect, (request) => {
-        const body = request.body
-        if (body._tag === "Empty") return send(dispatcher, request, null)
-        if (body._tag === "Uint8Array") return send(dispatcher, request, body.body)
-        return fallback.execute(request)
-      }),
+      Effect.flatMap(effect, (request) =>
+        Effect.withFiberRuntime((fiber) => {
+          const given = Option.getOrUndefined(
+            Context.getOption(fiber.currentContext, NodeHttpClient.UndiciRequestOptions)
+          )
+          const body = request.body
+          // the SDK's bodies (none, or bytes) go without a step; any other is converted as the platform does
+          if (body._tag === "Empty") return send(dispatcher, request, null, given)
+          if (body._tag === "Uint8Array") return send(dispatcher, request, body.body, given)
+          return Effect.flatMap(bodyOf(body), (converted) => send(dispatcher, request, converted, given))
+        })
+      ),
     Effect.succeed
   )
