@@ -19,31 +19,13 @@ import { Duration, Effect, Exit, Fiber, Layer, Option, Schedule, Schema, Supervi
 import { ThreatStack, ThreatStackClient } from "@effect-threatstack/core"
 import type { ThreatStackConfig, ThreatStackError } from "@effect-threatstack/core"
 import { NodeThreatStack } from "@effect-threatstack/node"
+import { alertRecord } from "../packages/core/test/scriptedHttp.js"
 
 const KEY = "tsk_test_deadline_0c5e7a9b"
 
 /** An alert as `GET alerts/{id}` sends it. */
 const alertBody = (id: string) =>
-  JSON.stringify({
-    id,
-    title: "Crontab Modified",
-    type: "rule",
-    severity: 2,
-    count: 3,
-    active: true,
-    dismissed: false,
-    unread: true,
-    key: "k1",
-    agent_id: "ag1",
-    rule_id: "r1",
-    alert_policy_id: null,
-    created_at: "2017-05-10T00:00:00.000Z",
-    expires_at: null,
-    last_notified_at: "2017-05-10T00:00:01.000Z",
-    last_updated_at: "2017-05-10T00:00:02.000Z",
-    latest_events: [],
-    rule: { original_rule: { name: "Crontab Modified" } }
-  })
+  JSON.stringify(alertRecord({ id, latest_events: [], rule: { original_rule: { name: "Crontab Modified" } } }))
 
 /** What the server does with a request, chosen by its last path segment. */
 const behaviours: Record<string, (res: ServerResponse) => void> = {
