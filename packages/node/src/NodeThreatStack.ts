@@ -52,9 +52,9 @@ import * as NodeHawkCrypto from "./NodeHawkCrypto.js"
  * @category constructors
  */
 export const makeHttpClient = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
-  TransportDeadline.attach(NodeHttpClient.makeUndici(dispatcher), (millis) => {
-    return UndiciClient.make(new DeadlineDispatcher(dispatcher, millis))
-  })
+  TransportDeadline.attach(NodeHttpClient.makeUndici(dispatcher), (millis) =>
+    UndiciClient.make(new DeadlineDispatcher(dispatcher, millis))
+  )
 
 /**
  * Node's HTTP client for the SDK: {@link makeHttpClient} over an undici

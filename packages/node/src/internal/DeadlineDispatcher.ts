@@ -5,9 +5,9 @@
  * aborted with `TransportDeadline.DeadlineExceeded`, which the SDK reports
  * as a `Timeout`.
  *
- * It serves the platform's undici `HttpClient`, which sends with
- * `dispatcher.request`: the handlers it decorates are undici's legacy ones
- * (`onConnect` … `onComplete`/`onError`), as `request` makes.
+ * It serves `UndiciClient`, which sends with `dispatcher.request`: the
+ * handlers it decorates are undici's legacy ones (`onConnect` …
+ * `onComplete`/`onError`), as `request` makes.
  *
  * @internal
  */
