@@ -152,18 +152,16 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
 /** A request body as undici's `request` takes it. */
 type Body = Exclude<Undici.Dispatcher.DispatchOptions["body"], undefined>
 
-/** A request body as undici takes it, as the platform's client converts it. */
-const bodyOf = (body: HttpBody.HttpBody): Effect.Effect<Body> => {
+/** A request body as undici takes it, as the platform's client converts it (a stream: see `make`). */
+const bodyOf = (body: Exclude<HttpBody.HttpBody, HttpBody.Stream>): Body => {
   switch (body._tag) {
     case "Empty":
-      return Effect.succeed(null)
+      return null
     case "Uint8Array":
     case "Raw":
-      return Effect.succeed(body.body as Uint8Array)
+      return body.body as Uint8Array
     case "FormData":
-      return Effect.succeed(body.formData as Undici.FormData)
-    case "Stream":
-      return NodeStream.toReadable(body.stream)
+      return body.formData as Undici.FormData
   }
 }
 
@@ -212,10 +210,13 @@ export const make = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
             Context.getOption(fiber.currentContext, NodeHttpClient.UndiciRequestOptions)
           )
           const body = request.body
-          // the SDK's bodies (none, or bytes) go without a step; any other is converted as the platform does
-          if (body._tag === "Empty") return send(dispatcher, request, null, given)
-          if (body._tag === "Uint8Array") return send(dispatcher, request, body.body, given)
-          return Effect.flatMap(bodyOf(body), (converted) => send(dispatcher, request, converted, given))
+          // a stream becomes a Readable, as on the platform's client; any other body is sent without a step
+          if (body._tag === "Stream") {
+            return Effect.flatMap(NodeStream.toReadable(body.stream), (readable) =>
+              send(dispatcher, request, readable, given)
+            )
+          }
+          return send(dispatcher, request, bodyOf(body), given)
         })
       ),
     Effect.succeed
