@@ -7,25 +7,23 @@
  * aborted (the server sees its connection close), and a request that ended
  * leaves no timer behind.
  */
-import { createServer } from "node:http"
+import type { ServerResponse } from "node:http"
 import { connect } from "node:net"
-import type { IncomingMessage, ServerResponse } from "node:http"
-import type { AddressInfo } from "node:net"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Undici from "@effect/platform-node/Undici"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Fiber, Layer, Option, Schedule, Schema, Supervisor } from "effect"
+import { Duration, Effect, Exit, Fiber, Layer, Option, Schema, Supervisor } from "effect"
 import { ThreatStack, ThreatStackClient } from "@effect-threatstack/core"
 import type { ThreatStackConfig, ThreatStackError } from "@effect-threatstack/core"
 import { NodeThreatStack } from "@effect-threatstack/node"
-import { alertRecord } from "../packages/core/test/scriptedHttp.js"
+import { alertDetail } from "../packages/core/test/scriptedHttp.js"
+import { eventually, rawServer } from "./rawServer.js"
 
 const KEY = "tsk_test_deadline_0c5e7a9b"
 
 /** An alert as `GET alerts/{id}` sends it. */
-const alertBody = (id: string) =>
-  JSON.stringify(alertRecord({ id, latest_events: [], rule: { original_rule: { name: "Crontab Modified" } } }))
+const alertBody = (id: string) => JSON.stringify(alertDetail(id))
 
 /** What the server does with a request, chosen by its last path segment. */
 const behaviours: Record<string, (res: ServerResponse) => void> = {
@@ -50,47 +48,17 @@ const behaviours: Record<string, (res: ServerResponse) => void> = {
   }
 }
 
-/** What the test sees of its server. */
-interface Served {
-  readonly baseUrl: string
-  /** `METHOD name` of each request, as it arrived. */
-  readonly arrived: Array<string>
-  /** `METHOD name` of each request whose connection closed. */
-  readonly closed: Array<string>
-  readonly http: ReturnType<typeof createServer>
-}
-
-/** A server on 127.0.0.1 that records each request and when its connection closed; closed with the scope. */
-const server = Effect.acquireRelease(
-  Effect.async<Served>((resume) => {
-    const arrived: Array<string> = []
-    const closed: Array<string> = []
-    const http = createServer((req: IncomingMessage, res: ServerResponse) => {
-      const name = (req.url ?? "").split("?")[0]?.split("/").pop() ?? ""
-      arrived.push(`${req.method} ${name}`)
-      res.on("close", () => closed.push(`${req.method} ${name}`))
-      const behave = behaviours[name]
-      if (behave !== undefined) return behave(res)
-      const body = alertBody(name)
-      res.writeHead(200, { "content-type": "application/json", "content-length": String(body.length) })
-      res.end(body)
-    })
-    http.listen(0, "127.0.0.1", () =>
-      resume(
-        Effect.succeed({
-          baseUrl: `http://127.0.0.1:${(http.address() as AddressInfo).port}/api`,
-          arrived,
-          closed,
-          http
-        })
-      )
-    )
+/** The API under `/api`: a request is answered by the behaviour its last path segment names, or with that alert. */
+const server = Effect.map(
+  rawServer((_req, res, path) => {
+    const name = path.split("/").pop() ?? ""
+    const behave = behaviours[name]
+    if (behave !== undefined) return behave(res)
+    const body = alertBody(name)
+    res.writeHead(200, { "content-type": "application/json", "content-length": String(body.length) })
+    res.end(body)
   }),
-  (s) =>
-    Effect.async<void>((resume) => {
-      s.http.closeAllConnections()
-      s.http.close(() => resume(Effect.void))
-    })
+  (s) => ({ ...s, baseUrl: `${s.base}/api` })
 )
 
 /** The v1 SDK over `NodeThreatStack`'s HTTP client, pointed at `baseUrl`. */
@@ -104,10 +72,6 @@ const getAlert = (id: string) => Effect.flatMap(ThreatStack.ThreatStack, (c) => 
 
 /** The attempts an error reports (every error of a request has them). */
 const attemptsOf = (error: ThreatStackError.ThreatStackError) => ("attempts" in error ? error.attempts : undefined)
-
-/** Waits (real time) until `check` holds, looking every 10 ms. */
-const eventually = (check: () => boolean) =>
-  Effect.repeat(Effect.sync(check), { until: (ok) => ok, schedule: Schedule.spaced("10 millis") })
 
 /** Counts the fibers started under it. */
 class FiberCount extends Supervisor.AbstractSupervisor<number> {
@@ -138,10 +102,10 @@ describe("NodeThreatStack's HTTP client ends each request at the timeout", () =>
             300,
             2
           ])
-          expect(s.arrived).toEqual([`GET ${name}`, `GET ${name}`])
+          expect(s.arrived).toEqual([`GET /api/alerts/${name}`, `GET /api/alerts/${name}`])
           // each attempt's connection was dropped by the client, not left to the server
           yield* eventually(() => s.closed.length === 2)
-          expect(s.closed).toEqual([`GET ${name}`, `GET ${name}`])
+          expect(s.closed).toEqual([`GET /api/alerts/${name}`, `GET /api/alerts/${name}`])
         })
     )
   }
@@ -156,7 +120,7 @@ describe("NodeThreatStack's HTTP client ends each request at the timeout", () =>
       if (error._tag !== "ThreatStackAPIError") return
       expect([error.reason, error.attempts]).toEqual(["OutcomeUnknown", 1])
       expect(error.detail).toMatch(/^no answer within 200ms after the request was sent; not retried/)
-      expect(s.arrived).toEqual(["POST silent"])
+      expect(s.arrived).toEqual(["POST /api/v1/silent"])
     })
   )
 
@@ -218,7 +182,6 @@ describe("NodeThreatStack's HTTP client ends each request at the timeout", () =>
   it.scopedLive("a connection that opens after the deadline carries no request", () =>
     Effect.gen(function* () {
       const s = yield* server
-      const port = Number(new URL(s.baseUrl).port)
       // a connector that opens the connection 300 ms late, past the 100 ms deadline
       const agent = yield* Effect.acquireRelease(
         Effect.sync(
@@ -226,7 +189,7 @@ describe("NodeThreatStack's HTTP client ends each request at the timeout", () =>
             new Undici.Agent({
               connect: (_options, done) => {
                 setTimeout(() => {
-                  const socket = connect(port, "127.0.0.1")
+                  const socket = connect(s.port, "127.0.0.1")
                   socket.once("connect", () => done(null, socket))
                 }, 300)
               }
@@ -291,7 +254,7 @@ describe("NodeThreatStack's HTTP client ends each request at the timeout", () =>
           yield* Effect.sleep("50 millis")
           expect(Exit.isInterrupted(yield* Fiber.interrupt(fiber))).toBe(true)
           yield* eventually(() => s.closed.length === 1)
-          expect(s.closed).toEqual([`GET ${name}`])
+          expect(s.closed).toEqual([`GET /api/alerts/${name}`])
           expect(timers() - before).toBeLessThan(1)
         }).pipe(Effect.provide(sdk(s.baseUrl, { timeout: "60 seconds" })))
       })

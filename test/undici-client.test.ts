@@ -7,15 +7,14 @@
  * is interrupted aborts the request; a body the deadline ended before it was
  * read is that failure, however it is read.
  */
-import { createServer } from "node:http"
-import type { AddressInfo } from "node:net"
 import { type HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Undici from "@effect/platform-node/Undici"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Exit, Fiber, Schedule, Stream } from "effect"
+import { Chunk, Effect, Exit, Fiber, Stream } from "effect"
 import { DeadlineDispatcher } from "../packages/node/src/internal/DeadlineDispatcher.js"
 import * as UndiciClient from "../packages/node/src/internal/UndiciClient.js"
+import { eventually, rawServer } from "./rawServer.js"
 
 /** What the server answers, by path; `/echo` answers the request's method and body. */
 const answers: Record<
@@ -32,55 +31,32 @@ const answers: Record<
   "/empty": { status: 204, headers: {}, body: "" }
 }
 
-/** A server on 127.0.0.1, with an Agent to reach it; both closed with the scope. */
-const served = Effect.acquireRelease(
-  Effect.async<{ readonly base: string; readonly closed: Array<string>; readonly close: () => Promise<void> }>(
-    (resume) => {
-      const closed: Array<string> = []
-      const http = createServer((req, res) => {
-        const path = (req.url ?? "").split("?")[0] ?? ""
-        res.on("close", () => closed.push(path))
-        if (path === "/stall") {
-          res.writeHead(200, { "content-type": "application/json", "content-length": "1000" })
-          res.write('{"partial":')
-          return
-        }
-        if (path === "/chunked-stall") {
-          res.writeHead(200, { "content-type": "application/json" })
-          res.write('{"partial":')
-          return
-        }
-        if (path === "/connection") {
-          res.end(String(req.headers.connection))
-          return
-        }
-        if (path === "/echo") {
-          const parts: Array<Buffer> = []
-          req.on("data", (chunk: Buffer) => parts.push(chunk))
-          req.on("end", () => res.end(`${req.method} ${Buffer.concat(parts).toString()}`))
-          return
-        }
-        const answer = answers[path] ?? { status: 404, headers: {}, body: "" }
-        res.writeHead(answer.status, answer.headers)
-        res.end(answer.body)
-      })
-      http.listen(0, "127.0.0.1", () =>
-        resume(
-          Effect.succeed({
-            base: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
-            closed,
-            close: () =>
-              new Promise<void>((done) => {
-                http.closeAllConnections()
-                http.close(() => done())
-              })
-          })
-        )
-      )
-    }
-  ),
-  (s) => Effect.promise(s.close)
-)
+/** The answers above, and a few by behaviour. */
+const served = rawServer((req, res, path) => {
+  if (path === "/stall") {
+    res.writeHead(200, { "content-type": "application/json", "content-length": "1000" })
+    res.write('{"partial":')
+    return
+  }
+  if (path === "/chunked-stall") {
+    res.writeHead(200, { "content-type": "application/json" })
+    res.write('{"partial":')
+    return
+  }
+  if (path === "/connection") {
+    res.end(String(req.headers.connection))
+    return
+  }
+  if (path === "/echo") {
+    const parts: Array<Buffer> = []
+    req.on("data", (chunk: Buffer) => parts.push(chunk))
+    req.on("end", () => res.end(`${req.method} ${Buffer.concat(parts).toString()}`))
+    return
+  }
+  const answer = answers[path] ?? { status: 404, headers: {}, body: "" }
+  res.writeHead(answer.status, answer.headers)
+  res.end(answer.body)
+})
 
 /** Both clients over one Agent of their own, destroyed with the scope. */
 const clients = Effect.map(
@@ -213,11 +189,8 @@ describe("the SDK's undici client over NodeThreatStack", () => {
       const fiber = yield* Effect.fork(response.text)
       yield* Effect.sleep("50 millis")
       expect(Exit.isInterrupted(yield* Fiber.interrupt(fiber))).toBe(true)
-      yield* Effect.repeat(
-        Effect.sync(() => s.closed.includes("/stall")),
-        { until: (closed) => closed, schedule: Schedule.spaced("10 millis") }
-      )
-      expect(s.closed).toContain("/stall")
+      yield* eventually(() => s.closed.includes("GET /stall"))
+      expect(s.closed).toContain("GET /stall")
     })
   )
 

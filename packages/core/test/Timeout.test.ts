@@ -8,13 +8,9 @@ import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Duration, Effect, Exit, Fiber, FiberRef, Layer, Option } from "effect"
 import { ThreatStack } from "@effect-threatstack/core"
-import { alertRecord, v1Over } from "./scriptedHttp.js"
+import { alertDetail, v1Over } from "./scriptedHttp.js"
 
 const alertId = (i: number) => `al${i}`
-
-/** An alert as `GET alerts/{id}` sends it. */
-const alert = (id: string) =>
-  alertRecord({ id, latest_events: [], rule: { original_rule: { name: "Crontab Modified" } } })
 
 /**
  * A transport that answers `{ id }` after `answerAfter` milliseconds of real
@@ -26,7 +22,7 @@ const slowServer = (answerAfter: number) => {
   const client = HttpClient.make((request, url) =>
     Deferred.succeed(arrived, undefined).pipe(
       Effect.zipRight(Effect.sleep(answerAfter)),
-      Effect.as(HttpClientResponse.fromWeb(request, Response.json(alert(url.pathname.split("/").pop() ?? "")))),
+      Effect.as(HttpClientResponse.fromWeb(request, Response.json(alertDetail(url.pathname.split("/").pop() ?? "")))),
       Effect.onInterrupt(() => Effect.sync(() => dropped.push(url.pathname)))
     )
   )

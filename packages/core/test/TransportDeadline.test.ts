@@ -10,11 +10,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Layer, Option, Schema, TestClock } from "effect"
 import { ThreatStack, ThreatStackClient, TransportDeadline } from "@effect-threatstack/core"
 import type { ThreatStackError } from "@effect-threatstack/core"
-import { alertRecord, v1Over } from "./scriptedHttp.js"
-
-/** An alert as `GET alerts/{id}` sends it. */
-const alert = (id: string) =>
-  alertRecord({ id, latest_events: [], rule: { original_rule: { name: "Crontab Modified" } } })
+import { alertDetail, v1Over } from "./scriptedHttp.js"
 
 /** How the fake transport answers its nth request. */
 type Answer = "answer" | "deadline passes" | "deadline passes in the body" | "hang"
@@ -32,7 +28,7 @@ const transport = (answer: (n: number) => Answer) => {
       switch (answer(sent.length)) {
         case "answer":
           return Effect.succeed(
-            HttpClientResponse.fromWeb(request, Response.json(alert(url.pathname.split("/").pop() ?? "")))
+            HttpClientResponse.fromWeb(request, Response.json(alertDetail(url.pathname.split("/").pop() ?? "")))
           )
         case "deadline passes":
           return Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: expired }))

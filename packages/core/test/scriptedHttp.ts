@@ -70,3 +70,7 @@ export const alertRecord = (fields: Record<string, unknown> = {}) => ({
   last_updated_at: "2017-05-10T00:00:02.000Z",
   ...fields
 })
+
+/** An alert as `GET alerts/{id}` sends it: the listing's record with its events and rule. */
+export const alertDetail = (id: string) =>
+  alertRecord({ id, latest_events: [], rule: { original_rule: { name: "Crontab Modified" } } })
