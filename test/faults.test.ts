@@ -1,12 +1,14 @@
 /**
  * The fault suite: one test per fault, each asserting the outcome (the
  * recovered result or the exact tagged error), the number of requests made,
- * and for listings the exact records delivered. Run twice: over the in-memory
- * fake with `TestClock`, and over the fake served on a port with real time.
+ * and for listings the exact records delivered. Run three times: over the
+ * in-memory fake with `TestClock`, and over the fake served on a port with
+ * real time, through Node's HTTP client (undici) and through `fetch`
+ * (`FetchThreatStack`).
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Either, Fiber, Layer, Ref, Schema, Stream, TestClock } from "effect"
-import { FakeThreatStack, ThreatStack, ThreatStackClient } from "@effect-threatstack/core"
+import { FakeThreatStack, FetchThreatStack, ThreatStack, ThreatStackClient } from "@effect-threatstack/core"
 import type { ThreatStackConfig, ThreatStackError } from "@effect-threatstack/core"
 import { FakeServer } from "@effect-threatstack/node"
 
@@ -40,6 +42,11 @@ const harnesses: Record<string, Harness> = {
   },
   "served fake over HTTP": {
     layer: (faults, settings = {}) => FakeServer.layerWithClient({ ...fake, faults }, { ...fast, ...settings }),
+    run: (effect) => effect
+  },
+  "served fake over fetch": {
+    layer: (faults, settings = {}) =>
+      FakeServer.layerWithClient({ ...fake, faults }, { ...fast, ...settings }, FetchThreatStack.layerHttpClient),
     run: (effect) => effect
   }
 }

@@ -1,11 +1,12 @@
 /**
  * Every example of the Python client's v1 guide, in Effect form, run and
- * asserted twice: over the in-memory fake, and end to end over real HTTP
- * against the served fake with Node's HTTP client.
+ * asserted three times: over the in-memory fake, and end to end over real
+ * HTTP against the served fake, with Node's HTTP client (undici) and with
+ * `fetch` (`FetchThreatStack`).
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, DateTime, Effect, Layer, Option, Stream } from "effect"
-import { FakeThreatStack, ThreatStack } from "@effect-threatstack/core"
+import { FakeThreatStack, FetchThreatStack, ThreatStack } from "@effect-threatstack/core"
 import type { ThreatStackConfig, ThreatStackError } from "@effect-threatstack/core"
 import { FakeServer } from "@effect-threatstack/node"
 
@@ -26,7 +27,9 @@ const transports: Record<
     ThreatStack.layer({ apiKey: FakeThreatStack.defaultApiKey, ...settings }).pipe(
       Layer.provideMerge(FakeThreatStack.layer(fake))
     ),
-  "served fake over HTTP": (settings: Settings = {}) => FakeServer.layerWithClient(fake, settings)
+  "served fake over HTTP": (settings: Settings = {}) => FakeServer.layerWithClient(fake, settings),
+  "served fake over fetch": (settings: Settings = {}) =>
+    FakeServer.layerWithClient(fake, settings, FetchThreatStack.layerHttpClient)
 }
 
 const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) =>

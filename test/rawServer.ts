@@ -1,7 +1,8 @@
 /**
  * A bare `node:http` server for the tests over real HTTP that need answers
  * the fake API does not give (a server that never answers, stalls mid-body,
- * trickles), and a real-time wait for what it records.
+ * trickles), a real-time wait for what it records, and a count of the
+ * process's timers.
  */
 import { createServer } from "node:http"
 import type { IncomingMessage, ServerResponse } from "node:http"
@@ -50,3 +51,6 @@ export const rawServer = (handle: (req: IncomingMessage, res: ServerResponse, pa
 /** Waits (real time) until `check` holds, looking every 10 ms. */
 export const eventually = (check: () => boolean) =>
   Effect.repeat(Effect.sync(check), { until: (ok) => ok, schedule: Schedule.spaced("10 millis") })
+
+/** The timers this process holds (Node's own count of them). */
+export const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length

@@ -1,24 +1,25 @@
 /**
- * Node's HTTP client for the SDK (`NodeThreatStack.layerHttpClient`,
- * `makeHttpClient`) ends each request itself at the timeout, over real HTTP:
- * a server that never answers, one that stops mid-body, one that trickles a
- * byte at a time past the deadline, and a connection that never opens. Each
- * ends in the SDK's `Timeout` (`OutcomeUnknown` for a create), the request is
- * aborted (the server sees its connection close), and a request that ended
- * leaves no timer behind.
+ * The SDK's HTTP clients (`NodeThreatStack.layerHttpClient` and
+ * `makeHttpClient` over undici, `FetchThreatStack.layerHttpClient` over
+ * `fetch`) end each request themselves at the timeout, over real HTTP: a
+ * server that never answers, one that stops mid-body, one that trickles a
+ * byte at a time past the deadline, and (undici) a connection that never
+ * opens. Each ends in the SDK's `Timeout` (`OutcomeUnknown` for a create), the
+ * request is aborted (the server sees its connection close), and a request
+ * that ended leaves no timer behind.
  */
 import type { ServerResponse } from "node:http"
 import { connect } from "node:net"
-import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Undici from "@effect/platform-node/Undici"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, Layer, Option, Schema, Supervisor } from "effect"
-import { ThreatStack, ThreatStackClient } from "@effect-threatstack/core"
+import { FetchThreatStack, ThreatStack, ThreatStackClient } from "@effect-threatstack/core"
 import type { ThreatStackConfig, ThreatStackError } from "@effect-threatstack/core"
 import { NodeThreatStack } from "@effect-threatstack/node"
 import { alertDetail } from "../packages/core/test/scriptedHttp.js"
-import { eventually, rawServer } from "./rawServer.js"
+import { eventually, rawServer, timers } from "./rawServer.js"
 
 const KEY = "tsk_test_deadline_0c5e7a9b"
 
@@ -61,12 +62,15 @@ const server = Effect.map(
   (s) => ({ ...s, baseUrl: `${s.base}/api` })
 )
 
-/** The v1 SDK over `NodeThreatStack`'s HTTP client, pointed at `baseUrl`. */
-const sdk = (
-  baseUrl: string,
-  settings: Partial<ThreatStackConfig.Options> = {},
-  http: Layer.Layer<HttpClient.HttpClient> = NodeThreatStack.layerHttpClient
-) => ThreatStack.layer({ apiKey: KEY, baseUrl, maxRetries: 0, ...settings }).pipe(Layer.provide(http))
+/** The v1 SDK over `http`, pointed at `baseUrl`. */
+const sdk = (baseUrl: string, settings: Partial<ThreatStackConfig.Options>, http: Layer.Layer<HttpClient.HttpClient>) =>
+  ThreatStack.layer({ apiKey: KEY, baseUrl, maxRetries: 0, ...settings }).pipe(Layer.provide(http))
+
+/** Each of the SDK's HTTP clients, and the platform's client it is built on. */
+const transports = [
+  { name: "NodeThreatStack's (undici)", http: NodeThreatStack.layerHttpClient, platform: NodeHttpClient.layerUndici },
+  { name: "FetchThreatStack's (fetch)", http: FetchThreatStack.layerHttpClient, platform: FetchHttpClient.layer }
+]
 
 const getAlert = (id: string) => Effect.flatMap(ThreatStack.ThreatStack, (c) => c.alerts.get(id))
 
@@ -82,48 +86,104 @@ class FiberCount extends Supervisor.AbstractSupervisor<number> {
   }
 }
 
-/** The timers this process holds (Node's own count of them). */
-const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
+for (const { name: transport, http, platform } of transports) {
+  describe(`${transport} HTTP client ends each request at the timeout`, () => {
+    for (const name of ["silent", "stalls", "trickles"]) {
+      it.scopedLive(
+        `a server that ${name === "silent" ? "never answers" : name} ends in Timeout, the request aborted`,
+        () =>
+          Effect.gen(function* () {
+            const s = yield* server
+            const error = yield* Effect.flip(getAlert(name)).pipe(
+              Effect.provide(sdk(s.baseUrl, { timeout: "300 millis", maxRetries: 1, retryBaseDelay: "1 millis" }, http))
+            )
+            expect(error._tag).toBe("Timeout")
+            if (error._tag !== "Timeout") return
+            expect([error.url, Duration.toMillis(error.timeout), error.attempts]).toEqual([
+              `${s.baseUrl}/alerts/${name}`,
+              300,
+              2
+            ])
+            expect(s.arrived).toEqual([`GET /api/alerts/${name}`, `GET /api/alerts/${name}`])
+            // each attempt's connection was dropped by the client, not left to the server
+            yield* eventually(() => s.closed.length === 2)
+            expect(s.closed).toEqual([`GET /api/alerts/${name}`, `GET /api/alerts/${name}`])
+          })
+      )
+    }
 
-describe("NodeThreatStack's HTTP client ends each request at the timeout", () => {
-  for (const name of ["silent", "stalls", "trickles"]) {
-    it.scopedLive(
-      `a server that ${name === "silent" ? "never answers" : name} ends in Timeout, the request aborted`,
-      () =>
+    it.scopedLive("a create the server never answers is OutcomeUnknown, sent once", () =>
+      Effect.gen(function* () {
+        const s = yield* server
+        const error = yield* Effect.flatMap(ThreatStackClient.ThreatStackClient, (c) =>
+          Effect.flip(c.execute(HttpClientRequest.post("v1/silent"), Schema.Unknown))
+        ).pipe(
+          Effect.provide(sdk(s.baseUrl, { timeout: "200 millis", maxRetries: 3, retryBaseDelay: "1 millis" }, http))
+        )
+        expect(error._tag).toBe("ThreatStackAPIError")
+        if (error._tag !== "ThreatStackAPIError") return
+        expect([error.reason, error.attempts]).toEqual(["OutcomeUnknown", 1])
+        expect(error.detail).toMatch(/^no answer within 200ms after the request was sent; not retried/)
+        expect(s.arrived).toEqual(["POST /api/v1/silent"])
+      })
+    )
+
+    it.scopedLive("an attempt runs in the caller's fiber: the timeout takes no fiber of its own", () =>
+      Effect.gen(function* () {
+        const s = yield* server
+        const fibersFor = (layer: Layer.Layer<HttpClient.HttpClient>) =>
+          Effect.gen(function* () {
+            const count = new FiberCount()
+            const alert = yield* getAlert("al1").pipe(Effect.supervised(count))
+            expect(Option.isSome(alert)).toBe(true)
+            return count.started
+          }).pipe(Effect.provide(sdk(s.baseUrl, { timeout: "10 seconds" }, layer)))
+        // the platform's client alone: the SDK times the attempt out in a fiber of its own
+        expect(yield* fibersFor(platform)).toBe(1)
+        expect(yield* fibersFor(http)).toBe(0)
+      })
+    )
+
+    it.scopedLive("answers within the timeout come back, and leave no timer behind", () =>
+      Effect.gen(function* () {
+        const s = yield* server
+        const before = timers()
+        const ids = Array.from({ length: 20 }, (_, i) => `al${i}`)
+        const alerts = yield* Effect.forEach(ids, getAlert, { concurrency: 4 }).pipe(
+          Effect.provide(sdk(s.baseUrl, { timeout: "60 seconds" }, http))
+        )
+        expect(alerts.map((a) => Option.map(a, (x) => x.id))).toEqual(ids.map(Option.some))
+        // a timer left per request would be 20 here
+        expect(timers() - before).toBeLessThan(5)
+      })
+    )
+
+    for (const [name, when] of [
+      ["silent", "before the answer"],
+      ["stalls", "mid-body"]
+    ] as const) {
+      it.scopedLive(`a caller that interrupts ${when} ends the request in flight, and its timer`, () =>
         Effect.gen(function* () {
           const s = yield* server
-          const error = yield* Effect.flip(getAlert(name)).pipe(
-            Effect.provide(sdk(s.baseUrl, { timeout: "300 millis", maxRetries: 1, retryBaseDelay: "1 millis" }))
-          )
-          expect(error._tag).toBe("Timeout")
-          if (error._tag !== "Timeout") return
-          expect([error.url, Duration.toMillis(error.timeout), error.attempts]).toEqual([
-            `${s.baseUrl}/alerts/${name}`,
-            300,
-            2
-          ])
-          expect(s.arrived).toEqual([`GET /api/alerts/${name}`, `GET /api/alerts/${name}`])
-          // each attempt's connection was dropped by the client, not left to the server
-          yield* eventually(() => s.closed.length === 2)
-          expect(s.closed).toEqual([`GET /api/alerts/${name}`, `GET /api/alerts/${name}`])
+          // the SDK (and its connections) outlive the interrupted call: only the request may close
+          yield* Effect.gen(function* () {
+            const before = timers()
+            const fiber = yield* Effect.fork(getAlert(name))
+            yield* eventually(() => s.arrived.length === 1)
+            // mid-body: the headers and half the body have had time to come
+            yield* Effect.sleep("50 millis")
+            expect(Exit.isInterrupted(yield* Fiber.interrupt(fiber))).toBe(true)
+            yield* eventually(() => s.closed.length === 1)
+            expect(s.closed).toEqual([`GET /api/alerts/${name}`])
+            expect(timers() - before).toBeLessThan(1)
+          }).pipe(Effect.provide(sdk(s.baseUrl, { timeout: "60 seconds" }, http)))
         })
-    )
-  }
+      )
+    }
+  })
+}
 
-  it.scopedLive("a create the server never answers is OutcomeUnknown, sent once", () =>
-    Effect.gen(function* () {
-      const s = yield* server
-      const error = yield* Effect.flatMap(ThreatStackClient.ThreatStackClient, (c) =>
-        Effect.flip(c.execute(HttpClientRequest.post("v1/silent"), Schema.Unknown))
-      ).pipe(Effect.provide(sdk(s.baseUrl, { timeout: "200 millis", maxRetries: 3, retryBaseDelay: "1 millis" })))
-      expect(error._tag).toBe("ThreatStackAPIError")
-      if (error._tag !== "ThreatStackAPIError") return
-      expect([error.reason, error.attempts]).toEqual(["OutcomeUnknown", 1])
-      expect(error.detail).toMatch(/^no answer within 200ms after the request was sent; not retried/)
-      expect(s.arrived).toEqual(["POST /api/v1/silent"])
-    })
-  )
-
+describe("NodeThreatStack's HTTP client ends a request waiting for a connection at the timeout", () => {
   it.scopedLive("a connection that never opens ends in Timeout at the deadline, not at the connect timeout", () =>
     Effect.gen(function* () {
       // a connector that never calls back: the request waits for a connection until something ends it
@@ -207,57 +267,4 @@ describe("NodeThreatStack's HTTP client ends each request at the timeout", () =>
       expect(s.arrived).toEqual([])
     })
   )
-
-  it.scopedLive("an attempt runs in the caller's fiber: the timeout takes no fiber of its own", () =>
-    Effect.gen(function* () {
-      const s = yield* server
-      const fibersFor = (http: Layer.Layer<HttpClient.HttpClient>) =>
-        Effect.gen(function* () {
-          const count = new FiberCount()
-          const alert = yield* getAlert("al1").pipe(Effect.supervised(count))
-          expect(Option.isSome(alert)).toBe(true)
-          return count.started
-        }).pipe(Effect.provide(sdk(s.baseUrl, { timeout: "10 seconds" }, http)))
-      // the platform's undici client alone: the SDK times the attempt out in a fiber of its own
-      expect(yield* fibersFor(NodeHttpClient.layerUndici)).toBe(1)
-      expect(yield* fibersFor(NodeThreatStack.layerHttpClient)).toBe(0)
-    })
-  )
-
-  it.scopedLive("answers within the timeout come back, and leave no timer behind", () =>
-    Effect.gen(function* () {
-      const s = yield* server
-      const before = timers()
-      const ids = Array.from({ length: 20 }, (_, i) => `al${i}`)
-      const alerts = yield* Effect.forEach(ids, getAlert, { concurrency: 4 }).pipe(
-        Effect.provide(sdk(s.baseUrl, { timeout: "60 seconds" }))
-      )
-      expect(alerts.map((a) => Option.map(a, (x) => x.id))).toEqual(ids.map(Option.some))
-      // a timer left per request would be 20 here
-      expect(timers() - before).toBeLessThan(5)
-    })
-  )
-
-  for (const [name, when] of [
-    ["silent", "before the answer"],
-    ["stalls", "mid-body"]
-  ] as const) {
-    it.scopedLive(`a caller that interrupts ${when} ends the request in flight, and its timer`, () =>
-      Effect.gen(function* () {
-        const s = yield* server
-        // the SDK (and its connections) outlive the interrupted call: only the request may close
-        yield* Effect.gen(function* () {
-          const before = timers()
-          const fiber = yield* Effect.fork(getAlert(name))
-          yield* eventually(() => s.arrived.length === 1)
-          // mid-body: the headers and half the body have had time to come
-          yield* Effect.sleep("50 millis")
-          expect(Exit.isInterrupted(yield* Fiber.interrupt(fiber))).toBe(true)
-          yield* eventually(() => s.closed.length === 1)
-          expect(s.closed).toEqual([`GET /api/alerts/${name}`])
-          expect(timers() - before).toBeLessThan(1)
-        }).pipe(Effect.provide(sdk(s.baseUrl, { timeout: "60 seconds" })))
-      })
-    )
-  }
 })

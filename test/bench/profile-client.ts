@@ -3,10 +3,13 @@
  * plain JavaScript first (the profile is of compiled code, not of tsx's):
  * `RUNS` listings of every alert (`MODE=list`) or `RUNS` rounds of 2,000
  * `alerts.get` (`MODE=get`) from the fake API at `BASE_URL`, the first of
- * them the warm-up. Prints the number of units (pages or gets) made in all.
+ * them the warm-up, over `TRANSPORT`: `undici` (`NodeThreatStack`, the
+ * default), `fetch` (`FetchThreatStack`) or `FetchHttpClient` (the platform's
+ * `FetchHttpClient.layer`). Prints the number of units (pages or gets) made in all.
  */
-import { Effect, ManagedRuntime, Stream } from "effect"
-import { ThreatStack } from "@effect-threatstack/core"
+import { FetchHttpClient } from "@effect/platform"
+import { Effect, Layer, ManagedRuntime, Stream } from "effect"
+import { FetchThreatStack, ThreatStack } from "@effect-threatstack/core"
 import { NodeThreatStack } from "@effect-threatstack/node"
 import { alertId, KEY } from "./lib.js"
 
@@ -15,7 +18,15 @@ const GETS = 2_000
 const main = async () => {
   const mode = process.env.MODE ?? "list"
   const runs = Number(process.env.RUNS ?? 4)
-  const runtime = ManagedRuntime.make(NodeThreatStack.layer({ apiKey: KEY, baseUrl: process.env.BASE_URL ?? "" }))
+  const options = { apiKey: KEY, baseUrl: process.env.BASE_URL ?? "" }
+  const transport = process.env.TRANSPORT ?? "undici"
+  const runtime = ManagedRuntime.make(
+    transport === "fetch"
+      ? FetchThreatStack.layer(options)
+      : transport === "FetchHttpClient"
+        ? ThreatStack.layer(options).pipe(Layer.provide(FetchHttpClient.layer))
+        : NodeThreatStack.layer(options)
+  )
   const client = await runtime.runPromise(ThreatStack.ThreatStack)
   const once =
     mode === "get"

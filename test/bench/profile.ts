@@ -4,8 +4,11 @@
  * JavaScript (esbuild), against the fake API served on loopback. Prints the
  * busy time per unit by cost category, then the functions with the most self
  * time. `PROFILE_MODES` (default `list,get`), `PROFILE_RUNS` (default 5, the
- * first a warm-up), `PROFILE_KEEP=1` keeps the `.cpuprofile` files and prints
- * where they are. Compare two commits by running it on each.
+ * first a warm-up), `PROFILE_TRANSPORT` (`undici`, the default; `fetch` for
+ * `FetchThreatStack`; `FetchHttpClient` for the platform's layer),
+ * `PROFILE_TOP` (functions listed, default 12), `PROFILE_KEEP=1` keeps the
+ * `.cpuprofile` files and prints where they are. Compare two commits by
+ * running it on each.
  */
 import { execFileSync } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
@@ -80,7 +83,9 @@ const report = (file: string, bundle: string, units: number, unit: string) => {
     console.log(`  ${per(time)}  ${share(time)}  ${where}`)
   }
   console.log("  top functions by self time:")
-  for (const [name, time] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
+  for (const [name, time] of [...byFunction]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, Number(process.env.PROFILE_TOP ?? 12))) {
     console.log(`  ${per(time)}  ${share(time)}  ${name}`)
   }
 }
@@ -108,10 +113,20 @@ const main = async () => {
       const profiles = join(dir, mode)
       const [command, ...args] = pinned([process.execPath, "--cpu-prof", `--cpu-prof-dir=${profiles}`, bundle])
       const units = Number(
-        execFileSync(command!, args, { env: { ...process.env, MODE: mode, RUNS: runs, BASE_URL: server.baseUrl } })
+        execFileSync(command!, args, {
+          env: {
+            ...process.env,
+            MODE: mode,
+            RUNS: runs,
+            BASE_URL: server.baseUrl,
+            TRANSPORT: process.env.PROFILE_TRANSPORT ?? "undici"
+          }
+        })
       )
       const file = join(profiles, readdirSync(profiles)[0] ?? "")
-      console.log(`\n== ${mode}: ${runs} runs, the first a warm-up${process.env.PROFILE_KEEP ? ` (${file})` : ""}`)
+      console.log(
+        `\n== ${mode} over ${process.env.PROFILE_TRANSPORT ?? "undici"}: ${runs} runs, the first a warm-up${process.env.PROFILE_KEEP ? ` (${file})` : ""}`
+      )
       report(file, bundle, units, mode === "get" ? "get" : "page")
     }
   } finally {

@@ -139,8 +139,8 @@ export const layerWithoutConfig: Layer.Layer<
 /**
  * Every service from explicit settings, the mirror of the Python client's
  * `ThreatStack(api_key=…, org_id=…, api_version=1, timeout=120)`. Needs an
- * `HttpClient` (Node: `NodeThreatStack.layer` brings one; elsewhere
- * `FetchHttpClient.layer`).
+ * `HttpClient` (`NodeThreatStack.layer` and `FetchThreatStack.layer` bring
+ * one; any other, such as `FetchHttpClient.layer`, works too).
  *
  * @example
  * ```ts

@@ -184,7 +184,8 @@ const fromSettings = <E>(settings: Effect.Effect<Settings, E>): Layer.Layer<Thre
 
 /**
  * The v2 service from explicit settings. Needs an `HttpClient`
- * (`NodeThreatStack.layerV2` brings one; elsewhere `FetchHttpClient.layer`).
+ * (`NodeThreatStack.layerV2` and `FetchThreatStack.layerV2` bring one; any
+ * other, such as `FetchHttpClient.layer`, works too).
  *
  * @example
  * ```ts

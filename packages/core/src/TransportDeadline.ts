@@ -6,7 +6,7 @@
  * fiber of its own and interrupting it when the time is up: a cost paid on
  * every request, whatever the transport. A transport that keeps a timer per
  * request and aborts the request when it fires (`NodeThreatStack`'s undici
- * client does) spares that fiber. The SDK sends through the variant whenever
+ * client and `FetchThreatStack`'s do) spares that fiber. The SDK sends through the variant whenever
  * no `transformClient` is set (a transform's own work, waits or retries are
  * not the transport's to bound) and the timeout fits a timer (about 24.8
  * days). On the live clock it then keeps no timer of its own; under a

@@ -11,6 +11,8 @@ export * as Alerts from "./Alerts.js"
 /** @since 0.1.0 */
 export * as FakeThreatStack from "./FakeThreatStack.js"
 /** @since 0.2.0 */
+export * as FetchThreatStack from "./FetchThreatStack.js"
+/** @since 0.2.0 */
 export * as HawkCrypto from "./HawkCrypto.js"
 /** @since 0.1.0 */
 export * as Logs from "./Logs.js"
@@ -20,6 +22,8 @@ export * as Organizations from "./Organizations.js"
 export * as Pagination from "./Pagination.js"
 /** @since 0.1.0 */
 export * as Policies from "./Policies.js"
+/** @since 0.2.0 */
+export * as PromiseResponse from "./PromiseResponse.js"
 /** @since 0.1.0 */
 export * as Resource from "./Resource.js"
 /** @since 0.1.0 */

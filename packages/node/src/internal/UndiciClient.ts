@@ -22,32 +22,25 @@ import {
   HttpClient,
   HttpClientError,
   type HttpClientRequest,
-  HttpClientResponse,
-  HttpIncomingMessage,
+  type HttpClientResponse,
   UrlParams
 } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import type * as Undici from "@effect/platform-node/Undici"
-import { Context, Effect, Inspectable, Option, Stream } from "effect"
+import { Context, Effect, Option, Stream } from "effect"
+import { PromiseResponse } from "@effect-threatstack/core"
 
 const ignore = () => {}
 
 /** A response of undici's `request`, its body read at most once. */
-class UndiciResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
-  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
-  readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
-  private cachedHeaders: Headers.Headers | undefined
-  /** Each way the body was read, its one read (a second way fails, the body being used, as on the platform's client). */
-  private readonly reads: { text?: Promise<string>; arrayBuffer?: Promise<ArrayBuffer>; formData?: Promise<FormData> } =
-    {}
-
+class UndiciResponse extends PromiseResponse.PromiseResponse {
   constructor(
-    readonly request: HttpClientRequest.HttpClientRequest,
+    request: HttpClientRequest.HttpClientRequest,
     private readonly source: Undici.Dispatcher.ResponseData,
-    private readonly controller: AbortController
+    controller: AbortController
   ) {
-    super()
+    super(request, controller)
     // an error after nobody reads the body (the deadline aborting it) is not an uncaught one
     source.body.on("error", ignore)
   }
@@ -56,78 +49,26 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
     return this.source.statusCode
   }
 
-  get headers(): Headers.Headers {
-    this.cachedHeaders ??= Headers.fromInput(this.source.headers)
-    return this.cachedHeaders
+  protected readHeaders(): Headers.Headers {
+    return Headers.fromInput(this.source.headers)
   }
 
-  get cookies(): Cookies.Cookies {
+  protected readCookies(): Cookies.Cookies {
     const header = this.source.headers["set-cookie"]
     if (header === undefined) return Cookies.empty
     return Cookies.fromSetCookie(Array.isArray(header) ? header : [header])
   }
 
-  get remoteAddress(): Option.Option<string> {
-    return Option.none()
+  protected readText(): Promise<string> {
+    return this.source.body.text()
   }
 
-  private failed(cause: unknown): HttpClientError.ResponseError {
-    return new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
+  protected readArrayBuffer(): Promise<ArrayBuffer> {
+    return this.source.body.arrayBuffer()
   }
 
-  /** The body as `read` gives it (read once; later waits get that read's outcome); an interrupted wait aborts the request. */
-  private body<A>(read: () => Promise<A>): Effect.Effect<A, HttpClientError.ResponseError> {
-    return Effect.async<A, HttpClientError.ResponseError>((resume) => {
-      let reading: Promise<A>
-      try {
-        reading = read()
-      } catch (cause) {
-        // undici refuses at once a body another read is consuming
-        resume(Effect.fail(this.failed(cause)))
-        return
-      }
-      reading.then(
-        (value) => resume(Effect.succeed(value)),
-        (cause) => resume(Effect.fail(this.failed(cause)))
-      )
-      return Effect.sync(() => this.controller.abort())
-    })
-  }
-
-  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
-    return this.body(() => {
-      this.reads.text ??= this.source.body.text()
-      return this.reads.text
-    })
-  }
-
-  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
-    return this.body(() => {
-      this.reads.arrayBuffer ??= this.source.body.arrayBuffer()
-      return this.reads.arrayBuffer
-    })
-  }
-
-  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
-    return this.body(() => {
-      this.reads.formData ??= this.source.body.formData() as Promise<FormData>
-      return this.reads.formData
-    })
-  }
-
-  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
-    return Effect.flatMap(this.text, (text) =>
-      Effect.try({ try: () => (text === "" ? null : JSON.parse(text)), catch: (cause) => this.failed(cause) })
-    )
-  }
-
-  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
-    return Effect.flatMap(this.text, (text) =>
-      Effect.try({
-        try: () => UrlParams.fromInput(new URLSearchParams(text)),
-        catch: (cause) => this.failed(cause)
-      })
-    )
+  protected readFormData(): Promise<FormData> {
+    return this.source.body.formData() as Promise<FormData>
   }
 
   get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
@@ -138,14 +79,6 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
       () => this.source.body,
       (cause) => this.failed(cause)
     )
-  }
-
-  toJSON(): unknown {
-    return HttpIncomingMessage.inspect(this, {
-      _id: "@effect/platform/HttpClientResponse",
-      request: this.request.toJSON(),
-      status: this.status
-    })
   }
 }
 

@@ -1,0 +1,54 @@
+/**
+ * For transports: the `HttpClientResponse` of the SDK's lean clients, whose
+ * body reads are promises. Each way of reading the body (`text`,
+ * `arrayBuffer`, `formData`) is read once and its promise kept; a second way
+ * fails, the body being used, as on the platform's clients; a wait for the
+ * body that is interrupted aborts the request. The platform's responses read
+ * the body through `Effect.cached`, run in a fiber of its own, and are
+ * wrapped for callers who may never read them: costs per response that a
+ * client whose every body is read, or ended at its deadline, can leave out.
+ *
+ * @since 0.2.0
+ */
+import * as internal from "./internal/PromiseResponse.js"
+
+/**
+ * The base class: a subclass gives `status`, `stream` and the raw reads
+ * (`readHeaders`, `readCookies`, `readText`, `readArrayBuffer`,
+ * `readFormData`), and passes the request's `AbortController`.
+ *
+ * @example
+ * ```ts
+ * import { Cookies, Headers, HttpClientError, type HttpClientRequest } from "@effect/platform"
+ * import { Stream } from "effect"
+ * import { PromiseResponse } from "@effect-threatstack/core"
+ *
+ * // a transport whose answers are web `Response`s
+ * class WebResponse extends PromiseResponse.PromiseResponse {
+ *   constructor(request: HttpClientRequest.HttpClientRequest, private readonly source: Response, controller: AbortController) {
+ *     super(request, controller)
+ *   }
+ *   get status() { return this.source.status }
+ *   get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+ *     return Stream.fromReadableStream(() => this.source.body!, (cause) => this.failed(cause))
+ *   }
+ *   protected readHeaders() { return Headers.fromInput(this.source.headers) }
+ *   protected readCookies() { return Cookies.fromSetCookie(this.source.headers.getSetCookie()) }
+ *   protected readText() { return this.source.text() }
+ *   protected readArrayBuffer() { return this.source.arrayBuffer() }
+ *   protected readFormData() { return this.source.formData() }
+ * }
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const PromiseResponse: typeof internal.PromiseResponse = internal.PromiseResponse
+
+/**
+ * An instance of {@link PromiseResponse}.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type PromiseResponse = internal.PromiseResponse

@@ -1,0 +1,131 @@
+/**
+ * The response of the SDK's lean transports: its body read once per way of
+ * reading it, as a promise, where the platform's responses read it through
+ * `Effect.cached` run in a fiber of its own, and wrap every response for
+ * callers who may never read it.
+ *
+ * @internal
+ */
+import {
+  type Cookies,
+  type Headers,
+  HttpClientError,
+  type HttpClientRequest,
+  HttpClientResponse,
+  HttpIncomingMessage,
+  UrlParams
+} from "@effect/platform"
+import { Effect, Inspectable, Option, type Stream } from "effect"
+
+/**
+ * A transport's response whose body reads are promises. A subclass gives the
+ * status, the headers, the cookies, the stream and each raw read; this class
+ * reads each way once (a second way fails, the body being used, as on the
+ * platform's clients), and aborts the request when a wait for the body is
+ * interrupted.
+ */
+export abstract class PromiseResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
+  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
+  readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
+  private cachedHeaders: Headers.Headers | undefined
+  private cachedCookies: Cookies.Cookies | undefined
+  private readonly reads: { text?: Promise<string>; arrayBuffer?: Promise<ArrayBuffer>; formData?: Promise<FormData> } =
+    {}
+
+  constructor(
+    readonly request: HttpClientRequest.HttpClientRequest,
+    protected readonly controller: AbortController
+  ) {
+    super()
+  }
+
+  abstract get status(): number
+  abstract get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError>
+  protected abstract readHeaders(): Headers.Headers
+  protected abstract readCookies(): Cookies.Cookies
+  protected abstract readText(): Promise<string>
+  protected abstract readArrayBuffer(): Promise<ArrayBuffer>
+  protected abstract readFormData(): Promise<FormData>
+
+  get headers(): Headers.Headers {
+    this.cachedHeaders ??= this.readHeaders()
+    return this.cachedHeaders
+  }
+
+  get cookies(): Cookies.Cookies {
+    this.cachedCookies ??= this.readCookies()
+    return this.cachedCookies
+  }
+
+  get remoteAddress(): Option.Option<string> {
+    return Option.none()
+  }
+
+  /** A body that could not be read or decoded. */
+  protected failed(cause: unknown): HttpClientError.ResponseError {
+    return new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
+  }
+
+  /** The body as `read` gives it (read once; later waits get that read's outcome); an interrupted wait aborts the request. */
+  private body<A>(read: () => Promise<A>): Effect.Effect<A, HttpClientError.ResponseError> {
+    return Effect.async<A, HttpClientError.ResponseError>((resume) => {
+      let reading: Promise<A>
+      try {
+        reading = read()
+      } catch (cause) {
+        // a body another read is consuming may be refused at once
+        resume(Effect.fail(this.failed(cause)))
+        return
+      }
+      reading.then(
+        (value) => resume(Effect.succeed(value)),
+        (cause) => resume(Effect.fail(this.failed(cause)))
+      )
+      return Effect.sync(() => this.controller.abort())
+    })
+  }
+
+  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
+    return this.body(() => {
+      this.reads.text ??= this.readText()
+      return this.reads.text
+    })
+  }
+
+  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
+    return this.body(() => {
+      this.reads.arrayBuffer ??= this.readArrayBuffer()
+      return this.reads.arrayBuffer
+    })
+  }
+
+  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
+    return this.body(() => {
+      this.reads.formData ??= this.readFormData()
+      return this.reads.formData
+    })
+  }
+
+  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
+    return Effect.flatMap(this.text, (text) =>
+      Effect.try({ try: () => (text === "" ? null : JSON.parse(text)), catch: (cause) => this.failed(cause) })
+    )
+  }
+
+  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
+    return Effect.flatMap(this.text, (text) =>
+      Effect.try({
+        try: () => UrlParams.fromInput(new URLSearchParams(text)),
+        catch: (cause) => this.failed(cause)
+      })
+    )
+  }
+
+  toJSON(): unknown {
+    return HttpIncomingMessage.inspect(this, {
+      _id: "@effect/platform/HttpClientResponse",
+      request: this.request.toJSON(),
+      status: this.status
+    })
+  }
+}
