@@ -51,6 +51,11 @@ const served = rawServer((req, res, path) => {
     res.end(String(req.headers.connection))
     return
   }
+  if (path === "/redirect") {
+    res.writeHead(302, { location: "/json" })
+    res.end()
+    return
+  }
   if (path === "/extra") {
     res.writeHead(200, { "content-type": "application/json" })
     res.end(JSON.stringify(req.headers["x-extra"] ?? null))
@@ -313,6 +318,38 @@ describe("the SDK's fetch client", () => {
         "no fetch here"
       ])
       expect(timers()).toBe(before)
+    })
+  )
+
+  it.scopedLive("an interrupted request whose fetch ignores the signal leaves no timer", () =>
+    Effect.gen(function* () {
+      const s = yield* served
+      // a fetch of the user's that never settles, whatever its signal says
+      const hanging: typeof globalThis.fetch = () => new Promise<Response>(() => {})
+      const before = timers()
+      const fiber = yield* Effect.fork(
+        FetchClient.make(60_000, Context.empty())
+          .execute(HttpClientRequest.get(`${s.base}/json`))
+          .pipe(Effect.provideService(FetchHttpClient.Fetch, hanging))
+      )
+      yield* Effect.yieldNow()
+      expect(timers()).toBe(before + 1)
+      expect(Exit.isInterrupted(yield* Fiber.interrupt(fiber))).toBe(true)
+      expect(timers()).toBe(before)
+    })
+  )
+
+  it.scopedLive("RequestInit's other options apply too, as on the platform's client", () =>
+    Effect.gen(function* () {
+      const s = yield* served
+      const status = (client: HttpClient.HttpClient) =>
+        Effect.map(client.execute(HttpClientRequest.get(`${s.base}/redirect`)), (r) => r.status)
+      const manual = Effect.provideService(FetchHttpClient.RequestInit, { redirect: "manual" })
+      const lean = FetchClient.make(60_000, Context.empty())
+      expect(yield* manual(status(lean))).toBe(yield* manual(status(yield* platformFetch)))
+      expect(yield* manual(status(lean))).toBe(302)
+      // by default a redirect is followed
+      expect(yield* status(lean)).toBe(200)
     })
   )
 })
