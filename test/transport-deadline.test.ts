@@ -36,6 +36,11 @@ const behaviours: Record<string, (res: ServerResponse) => void> = {
     res.writeHead(200, { "content-type": "application/json", "content-length": String(body.length) })
     res.write(body.slice(0, body.length / 2))
   },
+  // a body declared far larger than the tests' maxResponseBytes: a little of it, then nothing
+  oversize: (res) => {
+    res.writeHead(200, { "content-type": "application/json", "content-length": "100000" })
+    res.write(`[${" ".repeat(999)}`)
+  },
   // a byte every 20 ms: never idle for long, never done within the deadline
   trickles: (res) => {
     const body = alertBody("trickles")
@@ -125,6 +130,24 @@ for (const { name: transport, http, platform } of transports) {
         expect([error.reason, error.attempts]).toEqual(["OutcomeUnknown", 1])
         expect(error.detail).toMatch(/^no answer within 200ms after the request was sent; not retried/)
         expect(s.arrived).toEqual(["POST /api/v1/silent"])
+      })
+    )
+
+    it.scopedLive("a body declared larger than maxResponseBytes ends the request at once, not at the deadline", () =>
+      Effect.gen(function* () {
+        const s = yield* server
+        const before = timers()
+        const error = yield* Effect.flip(getAlert("oversize")).pipe(
+          Effect.provide(sdk(s.baseUrl, { timeout: "60 seconds", maxResponseBytes: 10_000 }, http))
+        )
+        expect(error._tag).toBe("ThreatStackAPIError")
+        if (error._tag !== "ThreatStackAPIError") return
+        expect([error.reason, error.attempts]).toEqual(["InvalidResponse", 1])
+        expect(error.detail).toMatch(/larger than maxResponseBytes/)
+        // the connection is dropped by the client, and the deadline's timer with it
+        yield* eventually(() => s.closed.length === 1)
+        expect(s.closed).toEqual(["GET /api/alerts/oversize"])
+        expect(timers() - before).toBeLessThan(1)
       })
     )
 

@@ -3,10 +3,14 @@
  * body reads are promises. Each way of reading the body (`text`,
  * `arrayBuffer`, `formData`) is read once and its promise kept; a second way
  * fails, the body being used, as on the platform's clients; a wait for the
- * body that is interrupted aborts the request. The platform's responses read
- * the body through `Effect.cached`, run in a fiber of its own, and are
- * wrapped for callers who may never read them: costs per response that a
- * client whose every body is read, or ended at its deadline, can leave out.
+ * body that is interrupted aborts the request, and `release()` ends a request
+ * whose body will not be read (the SDK calls it for a body larger than
+ * `maxResponseBytes`). A transport built on it tells the SDK that it ends
+ * each request at its deadline with `TransportDeadline.attach`. The
+ * platform's responses read the body through `Effect.cached`, run in a fiber
+ * of its own, and are wrapped for callers who may never read them: costs per
+ * response that a client whose every body is read, or ended at its deadline,
+ * can leave out.
  *
  * @since 0.2.0
  */
@@ -30,7 +34,8 @@ import * as internal from "./internal/PromiseResponse.js"
  *   }
  *   get status() { return this.source.status }
  *   get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
- *     return Stream.fromReadableStream(() => this.source.body!, (cause) => this.failed(cause))
+ *     const body = this.source.body
+ *     return body === null ? Stream.empty : Stream.fromReadableStream(() => body, (cause) => this.failed(cause))
  *   }
  *   protected readHeaders() { return Headers.fromInput(this.source.headers) }
  *   protected readCookies() { return Cookies.fromSetCookie(this.source.headers.getSetCookie()) }

@@ -38,6 +38,12 @@ class FetchResponse extends PromiseResponse {
     return super.failed(reason instanceof DeadlineExceeded ? reason : cause)
   }
 
+  /** The request ended unread: its deadline has nothing left to bound. */
+  override release(): void {
+    clearTimeout(this.timer)
+    super.release()
+  }
+
   get status(): number {
     return this.source.status
   }

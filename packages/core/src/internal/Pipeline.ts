@@ -58,6 +58,7 @@ import {
 import { NotFound, reasonForStatus, ThreatStackAPIError, Timeout } from "../ThreatStackError.js"
 import type { Auth } from "./Auth.js"
 import * as RateLimit from "./RateLimit.js"
+import { PromiseResponse } from "./PromiseResponse.js"
 import type { Decoder } from "./RecordDecoder.js"
 import { fromSchema } from "./RecordDecoder.js"
 import * as Retry from "./Retry.js"
@@ -430,7 +431,11 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
       const length = headers["content-length"]
       // Stryker disable next-line MethodExpression: header values arrive trimmed (Fetch's Headers, Node's parser); the trim is for other transports
       const declared = length === undefined || length.trim() === "" ? Number.NaN : Number(length)
-      if (declared > max) return Effect.succeed(undefined)
+      if (declared > max) {
+        // not to be read: the SDK's own transports drop the connection now, not at the deadline
+        if (response instanceof PromiseResponse) response.release()
+        return Effect.succeed(undefined)
+      }
       // a declared length the client holds the body to, and no decoding that could inflate it: read it at once
       const encoding = headers["content-encoding"]
       if (Number.isSafeInteger(declared) && (encoding === undefined || encoding === "identity")) return response.text

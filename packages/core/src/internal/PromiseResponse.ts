@@ -57,6 +57,15 @@ export abstract class PromiseResponse extends Inspectable.Class implements HttpC
     return this.cachedCookies
   }
 
+  /**
+   * Ends the request with its body unread: for a body the reader will not
+   * take (the SDK's, one larger than `maxResponseBytes`), so that the
+   * connection is dropped now rather than at the deadline.
+   */
+  release(): void {
+    this.controller.abort()
+  }
+
   get remoteAddress(): Option.Option<string> {
     return Option.none()
   }
