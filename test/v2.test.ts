@@ -1,12 +1,20 @@
 /**
  * The README's v2 section, run: every v2 operation through the public API,
  * against the in-memory fake and against the fake served on a real port
- * (which checks every Hawk signature), plus the write-safety rule counted at
+ * (which checks every Hawk signature) over undici and over `fetch`, plus the write-safety rule counted at
  * the fake and one organization seen through both generations.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Layer, Option, Stream } from "effect"
-import { FakeThreatStack, ThreatStack, type ThreatStackError, ThreatStackV2 } from "@effect-threatstack/core"
+import { HttpClientRequest } from "@effect/platform"
+import { Chunk, Effect, Layer, Option, Schema, Stream } from "effect"
+import {
+  FakeThreatStack,
+  FetchThreatStack,
+  ThreatStack,
+  type ThreatStackError,
+  ThreatStackV2,
+  V2
+} from "@effect-threatstack/core"
 import { FakeServer, NodeThreatStack } from "@effect-threatstack/node"
 
 const NOW = Date.UTC(2017, 5, 1)
@@ -18,16 +26,18 @@ const inMemory = (options: FakeThreatStack.Options = {}, settings: Partial<Threa
     ThreatStack.layer({ apiKey: FakeThreatStack.defaultApiKey, maxRetries: 0 })
   ).pipe(Layer.provideMerge(FakeThreatStack.layer({ ...fakeOptions, ...options })))
 
-/** The served fake, and the v2 and v1 SDKs pointed at it over undici. */
-const served = (options: FakeThreatStack.Options = {}, settings: Partial<ThreatStackV2.Options> = {}) =>
-  Layer.unwrapEffect(
-    Effect.map(FakeServer.FakeServer, (server) =>
-      Layer.mergeAll(
-        NodeThreatStack.layerV2({ ...server.v2Credentials, baseUrl: server.v2BaseUrl, maxRetries: 0, ...settings }),
-        NodeThreatStack.layer({ apiKey: server.fake.apiKey, baseUrl: server.baseUrl, maxRetries: 0 })
+/** The served fake, and the v2 and v1 SDKs pointed at it over undici (`NodeThreatStack`) or `fetch` (`FetchThreatStack`). */
+const served =
+  (layers: typeof NodeThreatStack | typeof FetchThreatStack): Fixture =>
+  (options = {}, settings = {}) =>
+    Layer.unwrapEffect(
+      Effect.map(FakeServer.FakeServer, (server) =>
+        Layer.mergeAll(
+          layers.layerV2({ ...server.v2Credentials, baseUrl: server.v2BaseUrl, maxRetries: 0, ...settings }),
+          layers.layer({ apiKey: server.fake.apiKey, baseUrl: server.baseUrl, maxRetries: 0 })
+        )
       )
-    )
-  ).pipe(Layer.provideMerge(FakeServer.layer({ ...fakeOptions, ...options })))
+    ).pipe(Layer.provideMerge(FakeServer.layer({ ...fakeOptions, ...options })))
 
 const all = <A, E>(stream: Stream.Stream<A, E>) => Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray)
 
@@ -44,10 +54,21 @@ type Fixture = (
 
 const cases: ReadonlyArray<readonly [string, Fixture]> = [
   ["in memory", inMemory],
-  ["served over HTTP", served]
+  ["served over HTTP", served(NodeThreatStack)],
+  ["served over fetch", served(FetchThreatStack)]
 ]
 
 describe.each(cases)("v2 against the fake, %s", (_, layerOf) => {
+  it.live("client.execute signs what it sends: a path ending in a bare '?' too", () =>
+    Effect.gen(function* () {
+      const ts = yield* ThreatStackV2.ThreatStackV2
+      const plain = yield* ts.client.execute(HttpClientRequest.get(V2.Rulesets.spec.path), Schema.Unknown)
+      const bare = yield* ts.client.execute(HttpClientRequest.get(`${V2.Rulesets.spec.path}?`), Schema.Unknown)
+      expect(bare).toEqual(plain)
+      expect(plain).toHaveProperty("rulesets")
+    }).pipe(Effect.provide(layerOf()))
+  )
+
   it.live("listing with filters follows the tokens; counts agree with the listing", () =>
     Effect.gen(function* () {
       const ts = yield* ThreatStackV2.ThreatStackV2
