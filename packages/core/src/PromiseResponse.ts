@@ -57,3 +57,41 @@ export const PromiseResponse: typeof internal.PromiseResponse = internal.Promise
  * @category models
  */
 export type PromiseResponse = internal.PromiseResponse
+
+/**
+ * The `HttpClient` of a transport whose responses are
+ * {@link PromiseResponse}s: each request's URL is made once (one that cannot
+ * be parsed is a `RequestError` with reason `InvalidUrl`, as on the
+ * platform's clients), then `send` gets the request, its URL and the
+ * context of the fiber executing it (where per-request options are
+ * provided). `send` should abort the request when it is interrupted.
+ *
+ * @example
+ * ```ts
+ * import { HttpClientError, type HttpClientRequest } from "@effect/platform"
+ * import { Effect } from "effect"
+ * import { PromiseResponse } from "@effect-threatstack/core"
+ *
+ * // the subclass of the example above
+ * declare const respond: (
+ *   request: HttpClientRequest.HttpClientRequest,
+ *   source: Response,
+ *   controller: AbortController
+ * ) => PromiseResponse.PromiseResponse
+ *
+ * const client = PromiseResponse.makeClient((request, url) =>
+ *   Effect.async((resume) => {
+ *     const controller = new AbortController()
+ *     fetch(url, { method: request.method, headers: request.headers, signal: controller.signal }).then(
+ *       (source) => resume(Effect.succeed(respond(request, source, controller))),
+ *       (cause) => resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause })))
+ *     )
+ *     return Effect.sync(() => controller.abort())
+ *   })
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const makeClient: typeof internal.makeClient = internal.makeClient

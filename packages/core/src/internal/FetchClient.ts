@@ -11,14 +11,13 @@ import {
   FetchHttpClient,
   Headers,
   type HttpBody,
-  HttpClient,
+  type HttpClient,
   HttpClientError,
   type HttpClientRequest,
-  type HttpClientResponse,
-  UrlParams
+  type HttpClientResponse
 } from "@effect/platform"
 import { Context, Effect, Option, Stream } from "effect"
-import { PromiseResponse } from "./PromiseResponse.js"
+import { makeClient, PromiseResponse } from "./PromiseResponse.js"
 import { DeadlineExceeded } from "./TransportDeadline.js"
 
 /** A fetch `Response`, its body read at most once; the deadline's timer ends with the body. */
@@ -160,23 +159,13 @@ const send = (
  * `context` (the layer's), else the runtime's `fetch` and none.
  */
 export const make = (millis: number, context: Context.Context<never>): HttpClient.HttpClient =>
-  HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
-    (effect) =>
-      Effect.flatMap(effect, (request) =>
-        Effect.withFiberRuntime((fiber) => {
-          const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
-          if (url._tag === "Left") {
-            return Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
-          }
-          const given = <I, S>(tag: Context.Tag<I, S>) =>
-            Option.orElse(Context.getOption(fiber.currentContext, tag), () => Context.getOption(context, tag))
-          const fetch = Option.getOrElse(given(FetchHttpClient.Fetch), () => globalThis.fetch)
-          const options = Option.getOrElse(given(FetchHttpClient.RequestInit), () => ({}))
-          const body = bodyOf(request.body)
-          return Effect.isEffect(body)
-            ? Effect.flatMap(body, (stream) => send(fetch, options, request, url.right, stream, millis))
-            : send(fetch, options, request, url.right, body, millis)
-        })
-      ),
-    Effect.succeed
-  )
+  makeClient((request, url, given) => {
+    const option = <I, S>(tag: Context.Tag<I, S>) =>
+      Option.orElse(Context.getOption(given, tag), () => Context.getOption(context, tag))
+    const fetch = Option.getOrElse(option(FetchHttpClient.Fetch), () => globalThis.fetch)
+    const options = Option.getOrElse(option(FetchHttpClient.RequestInit), () => ({}))
+    const body = bodyOf(request.body)
+    return Effect.isEffect(body)
+      ? Effect.flatMap(body, (stream) => send(fetch, options, request, url, stream, millis))
+      : send(fetch, options, request, url, body, millis)
+  })

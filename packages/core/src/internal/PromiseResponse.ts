@@ -9,13 +9,14 @@
 import {
   type Cookies,
   type Headers,
+  HttpClient,
   HttpClientError,
   type HttpClientRequest,
   HttpClientResponse,
   HttpIncomingMessage,
   UrlParams
 } from "@effect/platform"
-import { Effect, Inspectable, Option, type Stream } from "effect"
+import { type Context, Effect, Inspectable, Option, type Stream } from "effect"
 
 /**
  * A transport's response whose body reads are promises. A subclass gives the
@@ -138,3 +139,29 @@ export abstract class PromiseResponse extends Inspectable.Class implements HttpC
     })
   }
 }
+
+/**
+ * The `HttpClient` of a lean transport: each request's URL made once (one
+ * that cannot be parsed is a `RequestError` `InvalidUrl`, as on the
+ * platform's clients), then `send` with it and the context of the fiber
+ * that executes the request (where per-request options are provided).
+ */
+export const makeClient = (
+  send: (
+    request: HttpClientRequest.HttpClientRequest,
+    url: URL,
+    context: Context.Context<never>
+  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>
+): HttpClient.HttpClient =>
+  HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
+    (effect) =>
+      Effect.flatMap(effect, (request) =>
+        Effect.withFiberRuntime((fiber) => {
+          const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+          return url._tag === "Left"
+            ? Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
+            : send(request, url.right, fiber.currentContext)
+        })
+      ),
+    Effect.succeed
+  )

@@ -19,11 +19,10 @@ import {
   Cookies,
   Headers,
   type HttpBody,
-  HttpClient,
+  type HttpClient,
   HttpClientError,
   type HttpClientRequest,
-  type HttpClientResponse,
-  UrlParams
+  type HttpClientResponse
 } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeStream from "@effect/platform-node/NodeStream"
@@ -102,14 +101,11 @@ const bodyOf = (body: Exclude<HttpBody.HttpBody, HttpBody.Stream>): Body => {
 const send = (
   dispatcher: Undici.Dispatcher,
   request: HttpClientRequest.HttpClientRequest,
+  url: URL,
   body: Body,
   options: Partial<Undici.Dispatcher.RequestOptions> | undefined
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError> => {
-  const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
-  if (url._tag === "Left") {
-    return Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
-  }
-  const { origin, pathname, search, hash } = url.right
+  const { origin, pathname, search, hash } = url
   return Effect.async((resume) => {
     const controller = new AbortController()
     dispatcher
@@ -135,22 +131,14 @@ const send = (
 
 /** The client over `dispatcher`. */
 export const make = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
-  HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
-    (effect) =>
-      Effect.flatMap(effect, (request) =>
-        Effect.withFiberRuntime((fiber) => {
-          const given = Option.getOrUndefined(
-            Context.getOption(fiber.currentContext, NodeHttpClient.UndiciRequestOptions)
-          )
-          const body = request.body
-          // a stream becomes a Readable, as on the platform's client; any other body is sent without a step
-          if (body._tag === "Stream") {
-            return Effect.flatMap(NodeStream.toReadable(body.stream), (readable) =>
-              send(dispatcher, request, readable, given)
-            )
-          }
-          return send(dispatcher, request, bodyOf(body), given)
-        })
-      ),
-    Effect.succeed
-  )
+  PromiseResponse.makeClient((request, url, context) => {
+    const given = Option.getOrUndefined(Context.getOption(context, NodeHttpClient.UndiciRequestOptions))
+    const body = request.body
+    // a stream becomes a Readable, as on the platform's client; any other body is sent without a step
+    if (body._tag === "Stream") {
+      return Effect.flatMap(NodeStream.toReadable(body.stream), (readable) =>
+        send(dispatcher, request, url, readable, given)
+      )
+    }
+    return send(dispatcher, request, url, bodyOf(body), given)
+  })
