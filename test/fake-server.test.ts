@@ -109,6 +109,28 @@ describe("the served fake: both generations on one port", () => {
   )
 })
 
+describe("the served fake's base paths", () => {
+  it.live("a basePath of '/' serves v1 at the origin, which baseUrl then is; v2 stays under /v2", () =>
+    served({ basePath: "/" }, (server) =>
+      Effect.gen(function* () {
+        expect(server.baseUrl).toBe(`http://127.0.0.1:${server.port}`)
+        const v1 = yield* Effect.promise(() =>
+          fetch(`${server.baseUrl}/alerts?count=3`, { headers: { authorization: server.fake.apiKey } }).then(
+            (r) => r.json() as Promise<ReadonlyArray<unknown>>
+          )
+        )
+        expect(v1).toHaveLength(3)
+        const v2 = yield* hawkFetch(`${server.v2BaseUrl}/alerts?status=active`)
+        expect(v2.status).toBe(200)
+        expect((yield* server.fake.requests).map((r) => [r.generation, r.path])).toEqual([
+          [1, "alerts"],
+          [2, "alerts"]
+        ])
+      })
+    )
+  )
+})
+
 describe("the served fake checks Hawk over the wire", () => {
   it.live("accepts hapi-signed reads and writes; rejects a tampered query, a tampered body, a wrong key", () =>
     served({}, (server) =>

@@ -4,8 +4,9 @@
  * (which checks every Hawk signature) over undici and over `fetch`, plus the write-safety rule counted at
  * the fake and one organization seen through both generations.
  */
+import { request as httpRequest } from "node:http"
 import { describe, expect, it } from "@effect/vitest"
-import { HttpClientRequest } from "@effect/platform"
+import { FetchHttpClient, HttpClientRequest } from "@effect/platform"
 import { Chunk, Effect, Layer, Option, Schema, Stream } from "effect"
 import {
   FakeThreatStack,
@@ -246,5 +247,61 @@ describe.each(cases)("v2 against the fake, %s", (_, layerOf) => {
       expect(error._tag === "ThreatStackAPIError" && [error.reason, error.status]).toEqual(["Unauthorized", 401])
       for (const text of [error.message, String(error), JSON.stringify(error)]) expect(text).not.toContain(secret)
     })
+  )
+})
+
+/**
+ * A `fetch` that sends the URL's path and query exactly as written, as a
+ * browser's does: a bare trailing "?" stays on the wire (Node's drops it).
+ * GET only, which is all the test below sends.
+ */
+const verbatimFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
+  new Promise((resolve, reject) => {
+    const url = input instanceof Request ? input.url : String(input)
+    const { hostname, port, origin } = new URL(url)
+    const target = url.slice(origin.length).replace(/#.*$/, "")
+    const sent = httpRequest(
+      {
+        host: hostname,
+        port,
+        method: init?.method ?? "GET",
+        path: target,
+        headers: Object.fromEntries(new Headers(init?.headers))
+      },
+      (res) => {
+        const chunks: Array<Buffer> = []
+        res.on("data", (chunk: Buffer) => chunks.push(chunk))
+        res.on("end", () => {
+          const headers = new Headers()
+          for (const [name, value] of Object.entries(res.headers))
+            if (typeof value === "string") headers.set(name, value)
+          resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0, headers }))
+        })
+        res.on("error", reject)
+      }
+    )
+    sent.on("error", reject)
+    sent.end()
+  })
+
+describe("v2 over a fetch that keeps a bare '?', as a browser's does", () => {
+  it.live("client.execute of a path ending in '?' is sent without it, so the signature holds", () =>
+    Effect.gen(function* () {
+      const seen: Array<string> = []
+      const recording = (input: RequestInfo | URL, init?: RequestInit) => {
+        seen.push(input instanceof Request ? input.url : String(input))
+        return verbatimFetch(input, init)
+      }
+      const ts = yield* ThreatStackV2.ThreatStackV2
+      // the request's Fetch: FetchThreatStack's client takes it over the layer's
+      const bare = yield* ts.client
+        .execute(HttpClientRequest.get(`${V2.Rulesets.spec.path}?`), Schema.Unknown)
+        .pipe(Effect.provideService(FetchHttpClient.Fetch, recording))
+      expect(bare).toHaveProperty("rulesets")
+      expect(seen).toHaveLength(1)
+      expect(seen[0]).toMatch(/\/v2\/rulesets$/)
+      const [recorded] = (yield* requests).filter((r) => r.generation === 2)
+      expect([recorded?.path, recorded?.query]).toEqual(["rulesets", ""])
+    }).pipe(Effect.provide(served(FetchThreatStack)()))
   )
 })

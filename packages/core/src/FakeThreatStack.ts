@@ -466,9 +466,13 @@ export interface Options {
   readonly defaultCount?: number | undefined
   /** The most records a v1 page holds, whatever `count` asks (like a server cap). Default none. */
   readonly maxCount?: number | undefined
-  /** The path prefix of v1. Default `/api/v1`. */
+  /**
+   * The path prefix of v1. Default `/api/v1`. `/` serves v1 at the root:
+   * every path but those under v2's prefix (a path under both prefixes goes
+   * to the longer one).
+   */
   readonly basePath?: string | undefined
-  /** The path prefix of v2. Default `/v2`. */
+  /** The path prefix of v2. Default `/v2`; `/` as for {@link Options.basePath}. */
   readonly v2BasePath?: string | undefined
   /** The Hawk timestamp skew allowed either way. Default 60 seconds. */
   readonly hawkSkew?: Duration.DurationInput | undefined
@@ -535,7 +539,9 @@ export class FakeThreatStack extends Context.Tag(
 
 type Mutable<A> = { -readonly [K in keyof A]: A[K] }
 
-const under = (path: string, base: string) => base !== "" && (path === base || path.startsWith(`${base}/`))
+/** Whether `path` lies under `base`; the root (`""`, from a base path of "/") holds every path. */
+const under = (path: string, base: string) =>
+  base === "" ? path.startsWith("/") : path === base || path.startsWith(`${base}/`)
 
 /** Decoded path segments, or `undefined` for bad percent-encoding. */
 const segmentsOf = (path: string): ReadonlyArray<string> | undefined => {
@@ -567,6 +573,17 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
     const userId = options.userId ?? defaultV2Credentials.userId
     const v1Base = (options.basePath ?? "/api/v1").replace(/\/+$/, "")
     const v2Base = (options.v2BasePath ?? "/v2").replace(/\/+$/, "")
+    // the longer base first: with v1 at the root, v2's paths stay v2's
+    const bases: ReadonlyArray<readonly [1 | 2, string]> =
+      v2Base.length > v1Base.length
+        ? [
+            [2, v2Base],
+            [1, v1Base]
+          ]
+        : [
+            [1, v1Base],
+            [2, v2Base]
+          ]
     const now = options.now === undefined ? Date.now() : new Date(options.now).getTime()
     const seed = options.seed ?? 1
     const generation: FakeData.Generation = {
@@ -748,7 +765,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
         const query = mark === -1 ? "" : rawTarget.slice(mark + 1)
         const params = new URLSearchParams(query)
         const method = request.method.toUpperCase()
-        const generationOf: 1 | 2 | undefined = under(rawPath, v1Base) ? 1 : under(rawPath, v2Base) ? 2 : undefined
+        const generationOf = bases.find(([, base]) => under(rawPath, base))?.[0]
         const path =
           generationOf === 1
             ? rawPath.slice(v1Base.length + 1)

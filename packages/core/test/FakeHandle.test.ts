@@ -93,12 +93,36 @@ describe("base paths", () => {
     )
   )
 
-  it.effect("a v1 basePath of '/' claims no path, so v2 still answers under /v2", () =>
+  it.effect("a v1 basePath of '/' serves v1 at the root, and v2 still answers under /v2", () =>
     withFake({ basePath: "/" }, (fake) =>
       Effect.gen(function* () {
         const alerts = yield* call(fake, "alerts?status=active")
         expect(alerts.status).toBe(200)
-        expect((yield* fake.requests).map((r) => [r.generation, r.path])).toEqual([[2, "alerts"]])
+        const agents = yield* fake.handle({
+          method: "GET",
+          url: new URL("https://fake.invalid/agents?count=2"),
+          headers: { authorization: KEY }
+        })
+        expect([agents.status, (parse(agents.body) as ReadonlyArray<unknown>).length]).toEqual([200, 2])
+        expect((yield* fake.requests).map((r) => [r.generation, r.path])).toEqual([
+          [2, "alerts"],
+          [1, "agents"]
+        ])
+      })
+    )
+  )
+
+  it.effect("a v2BasePath of '/' serves v2 at the root, and v1 still answers under /api/v1", () =>
+    withFake({ v2BasePath: "/" }, (fake) =>
+      Effect.gen(function* () {
+        const alerts = yield* signedGet(fake, "https://api.threatstack.com/alerts?status=active")
+        expect(alerts.status).toBe(200)
+        const agents = yield* v1(fake, "agents?count=1")
+        expect([agents.status, (agents.json as ReadonlyArray<unknown>).length]).toEqual([200, 1])
+        expect((yield* fake.requests).map((r) => [r.generation, r.path])).toEqual([
+          [2, "alerts"],
+          [1, "agents"]
+        ])
       })
     )
   )
