@@ -14,7 +14,7 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Undici from "@effect/platform-node/Undici"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Context, Effect, Exit, Fiber, Layer, Schema, Stream } from "effect"
-import { FetchThreatStack, ThreatStack, ThreatStackClient } from "@effect-threatstack/core"
+import { FetchThreatStack, PromiseResponse, ThreatStack, ThreatStackClient } from "@effect-threatstack/core"
 import * as FetchClient from "../packages/core/src/internal/FetchClient.js"
 import { DeadlineDispatcher } from "../packages/node/src/internal/DeadlineDispatcher.js"
 import * as UndiciClient from "../packages/node/src/internal/UndiciClient.js"
@@ -167,6 +167,26 @@ for (const { name, clients, deadline } of kinds) {
           )
         expect(yield* twoWays(lean)).toEqual(yield* twoWays(platform))
         expect(yield* twoWays(lean)).toEqual([answers["/json"]?.body, "failed: Decode"])
+      })
+    )
+
+    it.scopedLive("textOnce reads the body keeping no copy: a text read before is reused, a read after fails", () =>
+      Effect.gen(function* () {
+        const s = yield* served
+        const { lean } = yield* clients
+        const get = Effect.flatMap(lean.execute(HttpClientRequest.get(`${s.base}/json`)), (r) =>
+          r instanceof PromiseResponse.PromiseResponse ? Effect.succeed(r) : Effect.die("not a PromiseResponse")
+        )
+        const reason = (read: Effect.Effect<string, { reason: string }>) =>
+          Effect.match(read, { onFailure: (e) => `failed: ${e.reason}`, onSuccess: (text) => text })
+        const body = answers["/json"]?.body
+        const once = yield* get
+        expect(yield* once.textOnce).toBe(body)
+        // nothing kept: the body is used, as after any read
+        expect(yield* reason(once.text)).toBe("failed: Decode")
+        const cached = yield* get
+        expect(yield* cached.text).toBe(body)
+        expect(yield* cached.textOnce).toBe(body)
       })
     )
 

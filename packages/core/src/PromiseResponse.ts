@@ -2,7 +2,9 @@
  * For transports: the `HttpClientResponse` of the SDK's lean clients, whose
  * body reads are promises. Each way of reading the body (`text`,
  * `arrayBuffer`, `formData`) is read once and its promise kept; a second way
- * fails, the body being used, as on the platform's clients; a wait for the
+ * fails, the body being used, as on the platform's clients. `textOnce` reads
+ * the text keeping no copy, for the one reader that owns the response (the
+ * SDK's pipeline reads its pages so); a wait for the
  * body that is interrupted aborts the request, and `release()` ends a request
  * whose body will not be read (the SDK calls it for a body larger than
  * `maxResponseBytes`). A transport built on it tells the SDK that it ends

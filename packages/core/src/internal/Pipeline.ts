@@ -438,7 +438,10 @@ export const unsafeMake = (options: PipelineOptions): Pipeline => {
       }
       // a declared length the client holds the body to, and no decoding that could inflate it: read it at once
       const encoding = headers["content-encoding"]
-      if (Number.isSafeInteger(declared) && (encoding === undefined || encoding === "identity")) return response.text
+      if (Number.isSafeInteger(declared) && (encoding === undefined || encoding === "identity")) {
+        // the SDK's own transports: read without keeping a copy on the response (see PromiseResponse.textOnce)
+        return response instanceof PromiseResponse ? response.textOnce : response.text
+      }
       const chunks: Array<Uint8Array> = []
       let size = 0
       return Stream.runForEachWhile(response.stream, (chunk) =>
