@@ -5,6 +5,7 @@
 import { execFileSync, spawn } from "node:child_process"
 import type { ChildProcess } from "node:child_process"
 import { readFileSync } from "node:fs"
+import { constants, type PerformanceEntry, PerformanceObserver } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url))
@@ -212,5 +213,37 @@ export const plainListV2 = async (
     records += page.alerts.length
     if (typeof page.token !== "string" || page.token === "") return records
     token = page.token
+  }
+}
+
+/**
+ * The garbage collection while `f` runs, from Node's `gc` performance
+ * entries: milliseconds in all, and how many were scavenges (young
+ * generation). Steadier than wall time on a busy machine: it moves with what
+ * a client allocates and keeps alive, not with what else the machine does.
+ */
+export const collections = async <A>(
+  f: () => Promise<A>
+): Promise<{ readonly ms: number; readonly scavenges: number; readonly value: A }> => {
+  let ms = 0
+  let scavenges = 0
+  const count = (entries: ReadonlyArray<PerformanceEntry>) => {
+    for (const entry of entries) {
+      ms += entry.duration
+      // a gc entry's detail says which collection it was (not in this @types/node's PerformanceEntry)
+      const detail = (entry as PerformanceEntry & { readonly detail?: { readonly kind?: number } }).detail
+      if (detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++
+    }
+  }
+  const observer = new PerformanceObserver((list) => count(list.getEntries()))
+  observer.observe({ entryTypes: ["gc"] })
+  try {
+    const value = await f()
+    // an entry is delivered after its collection: let the last ones in
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    count(observer.takeRecords())
+    return { ms, scavenges, value }
+  } finally {
+    observer.disconnect()
   }
 }

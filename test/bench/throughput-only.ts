@@ -5,6 +5,8 @@
  * times over, to see how much they move between runs on a busy machine.
  * `BENCH_PLATFORM=1` adds the same walk through each platform `HttpClient`
  * alone (execute, text, JSON.parse; no SDK): the floor the transport sets.
+ * Then the garbage collection per page of each walk and of the plain loop
+ * (two more walks each), which moves far less between runs than the ratios.
  */
 import { execFileSync } from "node:child_process"
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
@@ -12,7 +14,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, ManagedRuntime, Stream } from "effect"
 import { FetchThreatStack, ThreatStack } from "@effect-threatstack/core"
 import { NodeThreatStack } from "@effect-threatstack/node"
-import { alternate, KEY, PIN, pairRatios, plainList, startServer } from "./lib.js"
+import { alternate, collections, KEY, PIN, pairRatios, plainList, startServer } from "./lib.js"
 
 /** The walk through a platform client alone, as the plain loop does it: pages until an empty one. */
 const platformList = (baseUrl: string) =>
@@ -70,6 +72,24 @@ const main = async () => {
             `median sdk ${t.a.toFixed(0)} ms, plain ${t.b.toFixed(0)} ms)`
         )
       }
+    }
+    console.log(
+      "\ngarbage collection per page (two more walks each; a page is 100 alerts, and one empty page ends a walk)"
+    )
+    for (const [name, walk] of [...walks, ["plain fetch loop", () => plainList(server.baseUrl)] as const]) {
+      let ms = 0
+      let scavenges = 0
+      let pages = 0
+      for (let i = 0; i < 2; i++) {
+        const c = await collections(walk)
+        ms += c.ms
+        scavenges += c.scavenges
+        pages += Number(c.value) / 100 + 1
+      }
+      console.log(
+        `${name.padEnd(16)} ${((1000 * ms) / pages).toFixed(0).padStart(4)} µs of GC per page, ` +
+          `${((1000 * scavenges) / pages).toFixed(1)} scavenges per 1,000 pages`
+      )
     }
     for (const rt of [...Object.values(runtimes), ...Object.values(platforms)]) await rt.dispose()
   } finally {
