@@ -87,16 +87,19 @@ export interface Alternated {
 }
 
 /**
- * Runs `a` and `b` alternately `runs` times after one warm-up each and
- * returns the median milliseconds of each, and every run.
+ * Runs `a` and `b` alternately `runs` times after `warmups` runs of each
+ * (default one) and returns the median milliseconds of each, and every run.
  */
 export const alternate = async (
   runs: number,
   a: () => Promise<unknown>,
-  b: () => Promise<unknown>
+  b: () => Promise<unknown>,
+  warmups = 1
 ): Promise<Alternated> => {
-  await a()
-  await b()
+  for (let i = 0; i < warmups; i++) {
+    await a()
+    await b()
+  }
   const as: Array<number> = []
   const bs: Array<number> = []
   for (let i = 0; i < runs; i++) {
