@@ -9,12 +9,27 @@
  * client does; a read that is interrupted aborts the request; a body the
  * deadline ended before it was read is that failure, however it is read.
  */
-import { FetchHttpClient, HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
+import {
+  Cookies,
+  FetchHttpClient,
+  Headers,
+  HttpClient,
+  HttpClientError,
+  HttpClientRequest,
+  type HttpClientResponse
+} from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Undici from "@effect/platform-node/Undici"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Context, Effect, Exit, Fiber, Layer, Schema, Stream } from "effect"
-import { FetchThreatStack, PromiseResponse, ThreatStack, ThreatStackClient } from "@effect-threatstack/core"
+import {
+  FetchThreatStack,
+  PromiseResponse,
+  ThreatStack,
+  ThreatStackClient,
+  ThreatStackConfig,
+  TransportDeadline
+} from "@effect-threatstack/core"
 import * as FetchClient from "../packages/core/src/internal/FetchClient.js"
 import { DeadlineDispatcher } from "../packages/node/src/internal/DeadlineDispatcher.js"
 import * as UndiciClient from "../packages/node/src/internal/UndiciClient.js"
@@ -59,6 +74,12 @@ const served = rawServer((req, res, path) => {
   if (path === "/extra") {
     res.writeHead(200, { "content-type": "application/json" })
     res.end(JSON.stringify(req.headers["x-extra"] ?? null))
+    return
+  }
+  if (path === "/sized") {
+    const body = answers["/json"]?.body ?? ""
+    res.writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) })
+    res.end(body)
     return
   }
   if (path === "/echo") {
@@ -370,6 +391,84 @@ describe("the SDK's fetch client", () => {
       expect(yield* manual(status(lean))).toBe(302)
       // by default a redirect is followed
       expect(yield* status(lean)).toBe(200)
+    })
+  )
+})
+
+/** A web `Response` as a `PromiseResponse`, as a transport of a user's own would make it. */
+class WebResponse extends PromiseResponse.PromiseResponse {
+  constructor(
+    request: HttpClientRequest.HttpClientRequest,
+    private readonly source: Response
+  ) {
+    super(request, new AbortController())
+  }
+  get status() {
+    return this.source.status
+  }
+  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+    const body = this.source.body
+    return body === null
+      ? Stream.empty
+      : Stream.fromReadableStream(
+          () => body,
+          (cause) => this.failed(cause)
+        )
+  }
+  protected readHeaders() {
+    return Headers.fromInput(this.source.headers)
+  }
+  protected readCookies() {
+    return Cookies.empty
+  }
+  protected readText() {
+    return this.source.text()
+  }
+  protected readArrayBuffer() {
+    return this.source.arrayBuffer()
+  }
+  protected readFormData() {
+    return this.source.formData()
+  }
+}
+
+describe("the SDK's pipeline over a transport of PromiseResponses", () => {
+  it.scopedLive("reads each body with textOnce: nothing of it is kept on the response", () =>
+    Effect.gen(function* () {
+      const s = yield* served
+      const made: Array<WebResponse> = []
+      const transport = PromiseResponse.makeClient((request, url) =>
+        Effect.tryPromise({
+          try: () => fetch(url, { method: request.method, headers: request.headers }),
+          catch: (cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause })
+        }).pipe(
+          Effect.map((source) => {
+            const response = new WebResponse(request, source)
+            made.push(response)
+            return response
+          })
+        )
+      )
+      // its requests are bounded by the SDK's own timeout, the variant being the client itself
+      const http = TransportDeadline.attach(transport, () => transport)
+      const body = yield* Effect.flatMap(ThreatStackClient.ThreatStackClient, (c) =>
+        c.get("sized", {}, Schema.Unknown)
+      ).pipe(
+        Effect.provide(
+          ThreatStackClient.layer.pipe(
+            Layer.provide(ThreatStackConfig.layer({ apiKey: "tsk_test_once", baseUrl: s.base, maxRetries: 0 })),
+            Layer.provide(Layer.succeed(HttpClient.HttpClient, http))
+          )
+        )
+      )
+      expect(body).toEqual(JSON.parse(answers["/json"]?.body ?? ""))
+      expect(made).toHaveLength(1)
+      // read as text, the body would have stayed cached on the response; read once, it is used and gone
+      const later = yield* Effect.match(made[0]?.text ?? Effect.die("no response"), {
+        onFailure: (e) => `failed: ${e.reason}`,
+        onSuccess: (text) => text
+      })
+      expect(later).toBe("failed: Decode")
     })
   )
 })

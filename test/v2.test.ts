@@ -60,12 +60,19 @@ const cases: ReadonlyArray<readonly [string, Fixture]> = [
 ]
 
 describe.each(cases)("v2 against the fake, %s", (_, layerOf) => {
-  it.live("client.execute signs what it sends: a path ending in a bare '?' too", () =>
+  it.live("client.execute signs what it sends: a path ending in a bare '?' or a fragment too", () =>
     Effect.gen(function* () {
       const ts = yield* ThreatStackV2.ThreatStackV2
       const plain = yield* ts.client.execute(HttpClientRequest.get(V2.Rulesets.spec.path), Schema.Unknown)
       const bare = yield* ts.client.execute(HttpClientRequest.get(`${V2.Rulesets.spec.path}?`), Schema.Unknown)
       expect(bare).toEqual(plain)
+      for (const target of ["#frag", "?#frag", "?limit=5#frag"]) {
+        const fragment = yield* ts.client.execute(
+          HttpClientRequest.get(`${V2.Rulesets.spec.path}${target}`),
+          Schema.Unknown
+        )
+        expect(fragment).toHaveProperty("rulesets")
+      }
       expect(plain).toHaveProperty("rulesets")
     }).pipe(Effect.provide(layerOf()))
   )

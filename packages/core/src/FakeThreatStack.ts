@@ -469,7 +469,7 @@ export interface Options {
   /**
    * The path prefix of v1. Default `/api/v1`. `/` serves v1 at the root:
    * every path but those under v2's prefix (a path under both prefixes goes
-   * to the longer one).
+   * to the longer one; equal prefixes, to v1).
    */
   readonly basePath?: string | undefined
   /** The path prefix of v2. Default `/v2`; `/` as for {@link Options.basePath}. */

@@ -21,7 +21,8 @@ import * as internal from "./internal/PromiseResponse.js"
 /**
  * The base class: a subclass gives `status`, `stream` and the raw reads
  * (`readHeaders`, `readCookies`, `readText`, `readArrayBuffer`,
- * `readFormData`), and passes the request's `AbortController`.
+ * `readFormData`), and passes what ends the request early: its
+ * `AbortController`, or any {@link Abortable}.
  *
  * @example
  * ```ts
@@ -97,3 +98,15 @@ export type PromiseResponse = internal.PromiseResponse
  * @category constructors
  */
 export const makeClient: typeof internal.makeClient = internal.makeClient
+
+/**
+ * What ends a response's request early (an interrupted wait for the body,
+ * `release()`): an `AbortController`, or any object with an `abort()`. The
+ * SDK's undici client passes an `EventEmitter` that undici's `request` takes
+ * as its signal: per request, a Node `AbortSignal` cost more garbage
+ * collection than the rest of the client.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Abortable = internal.Abortable

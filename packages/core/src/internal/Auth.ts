@@ -81,8 +81,10 @@ export const hawk =
         return yield* new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left })
       }
       // an empty query ("…?") is signed as no query: send none, for a browser's fetch would send the bare "?"
-      // that undici drops (setting search to "" removes the "?" itself)
+      // that undici drops (setting search to "" removes the "?" itself); a fragment is never signed, and
+      // undici would send it: send none
       if (url.right.search === "") url.right.search = ""
+      url.right.hash = ""
       // the query folded into the URL string, so what is signed is exactly what is sent
       const payload = bodyOf(request)
       const folded = HttpClientRequest.make(request.method)(url.right.toString(), { headers: request.headers }).pipe(

@@ -25,15 +25,15 @@ class FetchResponse extends PromiseResponse {
   constructor(
     request: HttpClientRequest.HttpClientRequest,
     private readonly source: Response,
-    controller: AbortController,
+    private readonly abortController: AbortController,
     private readonly timer: ReturnType<typeof setTimeout>
   ) {
-    super(request, controller)
+    super(request, abortController)
   }
 
   /** A body the deadline aborted fails with the deadline (a body not yet being read says only "aborted"). */
   protected override failed(cause: unknown): HttpClientError.ResponseError {
-    const reason: unknown = this.controller.signal.reason
+    const reason: unknown = this.abortController.signal.reason
     return super.failed(reason instanceof DeadlineExceeded ? reason : cause)
   }
 

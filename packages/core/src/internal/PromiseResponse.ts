@@ -19,6 +19,15 @@ import {
 import { type Context, Effect, Inspectable, Option, type Stream } from "effect"
 
 /**
+ * What ends a response's request: an `AbortController`, or anything with an
+ * `abort()` (undici's `request` takes an `EventEmitter` as its signal, far
+ * cheaper than an `AbortSignal`).
+ */
+export interface Abortable {
+  readonly abort: () => void
+}
+
+/**
  * A transport's response whose body reads are promises. A subclass gives the
  * status, the headers, the cookies, the stream and each raw read; this class
  * reads each way once (a second way fails, the body being used, as on the
@@ -35,7 +44,7 @@ export abstract class PromiseResponse extends Inspectable.Class implements HttpC
 
   constructor(
     readonly request: HttpClientRequest.HttpClientRequest,
-    protected readonly controller: AbortController
+    protected readonly controller: Abortable
   ) {
     super()
   }
@@ -76,22 +85,44 @@ export abstract class PromiseResponse extends Inspectable.Class implements HttpC
     return new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
   }
 
-  /** The body as `read` gives it (read once; later waits get that read's outcome); an interrupted wait aborts the request. */
+  /**
+   * The body as `read` gives it (read once; later waits get that read's
+   * outcome). A wait that is interrupted aborts the request, once the fiber
+   * that waited has ended (an interrupted fiber always ends): the wait is an
+   * `Effect.async` without a canceller and the fiber is watched instead,
+   * because a canceller wraps the wait in `onInterrupt`, and that wrapper,
+   * around a wait that resolves with a page's body, cost a listing about
+   * 100 µs of garbage collection per page (measured over undici's `request`:
+   * 133 against 38 µs).
+   */
   private body<A>(read: () => Promise<A>): Effect.Effect<A, HttpClientError.ResponseError> {
-    return Effect.async<A, HttpClientError.ResponseError>((resume) => {
+    return Effect.withFiberRuntime<A, HttpClientError.ResponseError>((fiber) => {
       let reading: Promise<A>
       try {
         reading = read()
       } catch (cause) {
         // a body another read is consuming may be refused at once
-        resume(Effect.fail(this.failed(cause)))
-        return
+        return Effect.fail(this.failed(cause))
       }
-      reading.then(
-        (value) => resume(Effect.succeed(value)),
-        (cause) => resume(Effect.fail(this.failed(cause)))
-      )
-      return Effect.sync(() => this.controller.abort())
+      let settled = false
+      const abandoned = () => {
+        if (!settled) this.controller.abort()
+      }
+      fiber.addObserver(abandoned)
+      return Effect.async<A, HttpClientError.ResponseError>((resume) => {
+        reading.then(
+          (value) => {
+            settled = true
+            fiber.removeObserver(abandoned)
+            resume(Effect.succeed(value))
+          },
+          (cause) => {
+            settled = true
+            fiber.removeObserver(abandoned)
+            resume(Effect.fail(this.failed(cause)))
+          }
+        )
+      })
     })
   }
 
@@ -100,8 +131,9 @@ export abstract class PromiseResponse extends Inspectable.Class implements HttpC
    * pipeline): read once and kept nowhere, so that a page's text can die as
    * soon as the page is decoded. A response lives on a while after its last
    * use, and a cached body with it: the text of every page then survived
-   * collections of the young generation (measured: nearly twice the garbage
-   * collection per page). A body already read as `text` is that text; any
+   * collections of the young generation (measured over `fetch`: 119 against
+   * 88 µs of garbage collection per page). A body already read as `text` is
+   * that text; any
    * other later read of the body fails, as a second read of a used body does.
    */
   get textOnce(): Effect.Effect<string, HttpClientError.ResponseError> {

