@@ -104,20 +104,16 @@ export abstract class PromiseResponse extends Inspectable.Class implements HttpC
         // a body another read is consuming may be refused at once
         return Effect.fail(this.failed(cause))
       }
-      let settled = false
-      const abandoned = () => {
-        if (!settled) this.controller.abort()
-      }
+      // called only if the fiber ends before the read settles: a settled read stops watching
+      const abandoned = () => this.controller.abort()
       fiber.addObserver(abandoned)
       return Effect.async<A, HttpClientError.ResponseError>((resume) => {
         reading.then(
           (value) => {
-            settled = true
             fiber.removeObserver(abandoned)
             resume(Effect.succeed(value))
           },
           (cause) => {
-            settled = true
             fiber.removeObserver(abandoned)
             resume(Effect.fail(this.failed(cause)))
           }
@@ -133,8 +129,8 @@ export abstract class PromiseResponse extends Inspectable.Class implements HttpC
    * use, and a cached body with it: the text of every page then survived
    * collections of the young generation (measured over `fetch`: 119 against
    * 88 µs of garbage collection per page). A body already read as `text` is
-   * that text; any
-   * other later read of the body fails, as a second read of a used body does.
+   * that text; any other later read of the body fails, as a second read of a
+   * used body does.
    */
   get textOnce(): Effect.Effect<string, HttpClientError.ResponseError> {
     return this.body(() => this.reads.text ?? this.readText())
