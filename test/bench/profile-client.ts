@@ -4,14 +4,15 @@
  * `RUNS` listings of every alert (`MODE=list`) or `RUNS` rounds of 2,000
  * `alerts.get` (`MODE=get`) from the fake API at `BASE_URL`, the first of
  * them the warm-up, over `TRANSPORT`: `undici` (`NodeThreatStack`, the
- * default), `fetch` (`FetchThreatStack`) or `FetchHttpClient` (the platform's
- * `FetchHttpClient.layer`). Prints the number of units (pages or gets) made in all.
+ * default), `fetch` (`FetchThreatStack`), `FetchHttpClient` (the platform's
+ * `FetchHttpClient.layer`) or `plain` (the bench's plain `fetch` loop, no
+ * SDK). Prints the number of units (pages or gets) made in all.
  */
 import { FetchHttpClient } from "@effect/platform"
 import { Effect, Layer, ManagedRuntime, Stream } from "effect"
 import { FetchThreatStack, ThreatStack } from "@effect-threatstack/core"
 import { NodeThreatStack } from "@effect-threatstack/node"
-import { alertId, KEY } from "./lib.js"
+import { alertId, KEY, plainGet, plainList } from "./lib.js"
 
 const GETS = 2_000
 
@@ -20,6 +21,18 @@ const main = async () => {
   const runs = Number(process.env.RUNS ?? 4)
   const options = { apiKey: KEY, baseUrl: process.env.BASE_URL ?? "" }
   const transport = process.env.TRANSPORT ?? "undici"
+  if (transport === "plain") {
+    // the baseline itself, for a profile to set the SDK's against
+    let units = 0
+    for (let i = 0; i < runs; i++) {
+      if (mode === "get") {
+        for (let g = 0; g < GETS; g++) await plainGet(options.baseUrl, alertId(g))
+        units += GETS
+      } else units += Math.ceil((await plainList(options.baseUrl)) / 100) + 1
+    }
+    process.stdout.write(`${units}\n`)
+    return
+  }
   const runtime = ManagedRuntime.make(
     transport === "fetch"
       ? FetchThreatStack.layer(options)
