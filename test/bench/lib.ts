@@ -7,6 +7,7 @@ import type { ChildProcess } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { constants, type PerformanceEntry, PerformanceObserver } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
+import { getHeapSpaceStatistics } from "node:v8"
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url))
 export const BIN = `${ROOT}packages/node/bin/threatstack.js`
@@ -224,28 +225,43 @@ export const plainListV2 = async (
  * entries: milliseconds in all, and how many were scavenges (young
  * generation). Steadier than wall time on a busy machine: it moves with what
  * a client allocates and keeps alive, not with what else the machine does.
+ * `promotedBytes`: how much V8's old space grew meanwhile, which is what
+ * scavenges moved there (with what was made there directly) while no full
+ * collection ran (`undefined` if one did): objects kept alive past a
+ * scavenge end up there, and only a full collection frees them.
  */
 export const collections = async <A>(
   f: () => Promise<A>
-): Promise<{ readonly ms: number; readonly scavenges: number; readonly value: A }> => {
+): Promise<{
+  readonly ms: number
+  readonly scavenges: number
+  readonly promotedBytes: number | undefined
+  readonly value: A
+}> => {
   let ms = 0
   let scavenges = 0
+  let full = 0
   const count = (entries: ReadonlyArray<PerformanceEntry>) => {
     for (const entry of entries) {
       ms += entry.duration
       // a gc entry's detail says which collection it was (not in this @types/node's PerformanceEntry)
       const detail = (entry as PerformanceEntry & { readonly detail?: { readonly kind?: number } }).detail
       if (detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++
+      else if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) full++
     }
   }
+  const oldSpace = () =>
+    getHeapSpaceStatistics().find((space) => space.space_name === "old_space")?.space_used_size ?? 0
   const observer = new PerformanceObserver((list) => count(list.getEntries()))
   observer.observe({ entryTypes: ["gc"] })
   try {
+    const before = oldSpace()
     const value = await f()
+    const grown = oldSpace() - before
     // an entry is delivered after its collection: let the last ones in
     await new Promise((resolve) => setTimeout(resolve, 10))
     count(observer.takeRecords())
-    return { ms, scavenges, value }
+    return { ms, scavenges, promotedBytes: full === 0 ? grown : undefined, value }
   } finally {
     observer.disconnect()
   }

@@ -6,7 +6,9 @@
  * `BENCH_PLATFORM=1` adds the same walk through each platform `HttpClient`
  * alone (execute, text, JSON.parse; no SDK): the floor the transport sets.
  * Then the garbage collection per page of each walk and of the plain loop
- * (two more walks each), which moves far less between runs than the ratios.
+ * (two more walks each), which moves far less between runs than the ratios,
+ * with the bytes per page promoted to the old generation (objects kept alive
+ * past a scavenge; "—" when a full collection ran during both walks).
  */
 import { execFileSync } from "node:child_process"
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
@@ -74,21 +76,31 @@ const main = async () => {
       }
     }
     console.log(
-      "\ngarbage collection per page (two more walks each; a page is 100 alerts, and one empty page ends a walk)"
+      "\ngarbage collection per page (two more walks each; a page is 100 alerts, and one empty page ends a walk;\n" +
+        "promoted: what the old generation grew by, over walks that ran no full collection)"
     )
     for (const [name, walk] of [...walks, ["plain fetch loop", () => plainList(server.baseUrl)] as const]) {
       let ms = 0
       let scavenges = 0
       let pages = 0
+      // promoted bytes over the walks that ran without a full collection
+      let promoted = 0
+      let promotedPages = 0
       for (let i = 0; i < 2; i++) {
         const c = await collections(walk)
+        const walked = Number(c.value) / 100 + 1
         ms += c.ms
         scavenges += c.scavenges
-        pages += Number(c.value) / 100 + 1
+        pages += walked
+        if (c.promotedBytes !== undefined) {
+          promoted += c.promotedBytes
+          promotedPages += walked
+        }
       }
+      const perPage = promotedPages === 0 ? "   —" : (promoted / 1024 / promotedPages).toFixed(1).padStart(4)
       console.log(
         `${name.padEnd(16)} ${((1000 * ms) / pages).toFixed(0).padStart(4)} µs of GC per page, ` +
-          `${((1000 * scavenges) / pages).toFixed(1)} scavenges per 1,000 pages`
+          `${((1000 * scavenges) / pages).toFixed(1)} scavenges per 1,000 pages, ${perPage} KB per page promoted`
       )
     }
     for (const rt of [...Object.values(runtimes), ...Object.values(platforms)]) await rt.dispose()
