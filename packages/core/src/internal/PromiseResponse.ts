@@ -45,11 +45,10 @@ interface Job<A, E> {
  * through a cell it empties as the read starts. A finished wait's register
  * function outlives collections of the young generation for a while after
  * it ran (what keeps it, we did not find: a full collection frees it), and
- * so does whatever it holds. A listing that held each page's response that
- * way promoted 44 KB per page to the old generation over undici and 36 KB
- * over `fetch`; with the cell, 2 and 18 KB (a plain `fetch` loop: 14 KB).
- * `pnpm bench:throughput`'s garbage collection per page fell from 144 to
- * 45 µs over undici, and from 108 to 69 µs over `fetch`.
+ * so does whatever it holds. Over undici, a listing whose waits held each
+ * page's response that way promoted 51 KB per page to the old generation;
+ * with the cell, 3.5 KB, and its garbage collection per page fell from
+ * 81–144 to 36–45 µs (`pnpm bench:throughput`).
  */
 const waitFor = <A, E>(fiber: Fiber.RuntimeFiber<unknown, unknown>, job: Job<A, E>): Effect.Effect<A, E> => {
   let cell: Job<A, E> | undefined = job
