@@ -2,16 +2,18 @@
  * `pnpm bench:layers`: what each layer of a listing costs per page in busy
  * time, with the network taken out. A `fetch` that answers at once from
  * memory (pages made by the fake beforehand) stands under every walk, so the
- * figures move little between runs where the loopback ratios move a lot.
- * Each walk adds one layer to the one above it:
+ * figures move far less between runs than the loopback ratios (a busy
+ * machine still moves them). Each walk adds one layer to the walk its line
+ * names after "over":
  *
  * - `fetch + JSON.parse`: the bench's plain loop over that `fetch`;
  * - `+ transport`: `FetchThreatStack`'s client, each page read with `textOnce`;
  * - `+ pipeline`: `ThreatStackClient.get` (base URL, headers, auth, retry and
  *   rate-gate bookkeeping, status handling), the page left undecoded;
  * - `+ paging stream`: the same pages through `Pagination.walk`;
- * - `+ record decoding`: `get` with the alerts' decoder, no stream;
- * - `alerts.list`: all of it, as a user calls it.
+ * - `+ record decoding`: `get` with the alerts' decoder, no stream (over
+ *   `+ pipeline`);
+ * - `alerts.list`: all of it, as a user calls it (over the plain loop).
  *
  * `BENCH_PAGES` pages of 100 alerts (default 300), 15 rounds of alternating
  * walks after 5 warm-up rounds; medians. The busy time of a real listing is

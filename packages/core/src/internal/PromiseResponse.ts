@@ -49,6 +49,9 @@ interface Job<A, E> {
  * page's response that way promoted 51 KB per page to the old generation;
  * with the cell, 3.5 KB, and its garbage collection per page fell from
  * 81–144 to 36–45 µs (`pnpm bench:throughput`).
+ *
+ * The effect it returns runs once (the cell is emptied): `body` makes one
+ * per run.
  */
 const waitFor = <A, E>(fiber: Fiber.RuntimeFiber<unknown, unknown>, job: Job<A, E>): Effect.Effect<A, E> => {
   let cell: Job<A, E> | undefined = job
