@@ -119,6 +119,10 @@ const kinds = [
   }
 ]
 
+/** A body read as text, or its failure by its reason. */
+const textOrReason = (read: Effect.Effect<string, { reason: string }>) =>
+  Effect.match(read, { onFailure: (e) => `failed: ${e.reason}`, onSuccess: (text) => text })
+
 /** Everything a response offers, read one member per request (a body is read once). */
 const everything = (client: HttpClient.HttpClient, url: string) => {
   const get = client.execute(HttpClientRequest.get(url))
@@ -198,13 +202,11 @@ for (const { name, clients, deadline } of kinds) {
         const get = Effect.flatMap(lean.execute(HttpClientRequest.get(`${s.base}/json`)), (r) =>
           r instanceof PromiseResponse.PromiseResponse ? Effect.succeed(r) : Effect.die("not a PromiseResponse")
         )
-        const reason = (read: Effect.Effect<string, { reason: string }>) =>
-          Effect.match(read, { onFailure: (e) => `failed: ${e.reason}`, onSuccess: (text) => text })
         const body = answers["/json"]?.body
         const once = yield* get
         expect(yield* once.textOnce).toBe(body)
         // nothing kept: the body is used, as after any read
-        expect(yield* reason(once.text)).toBe("failed: Decode")
+        expect(yield* textOrReason(once.text)).toBe("failed: Decode")
         const cached = yield* get
         expect(yield* cached.text).toBe(body)
         expect(yield* cached.textOnce).toBe(body)
@@ -464,10 +466,7 @@ describe("the SDK's pipeline over a transport of PromiseResponses", () => {
       expect(body).toEqual(JSON.parse(answers["/json"]?.body ?? ""))
       expect(made).toHaveLength(1)
       // read as text, the body would have stayed cached on the response; read once, it is used and gone
-      const later = yield* Effect.match(made[0]?.text ?? Effect.die("no response"), {
-        onFailure: (e) => `failed: ${e.reason}`,
-        onSuccess: (text) => text
-      })
+      const later = yield* textOrReason(made[0]?.text ?? Effect.die("no response"))
       expect(later).toBe("failed: Decode")
     })
   )

@@ -32,7 +32,7 @@ import {
 import * as FetchClient from "../../packages/core/src/internal/FetchClient.js"
 import type { PromiseResponse } from "../../packages/core/src/internal/PromiseResponse.js"
 import * as RecordDecoder from "../../packages/core/src/internal/RecordDecoder.js"
-import { KEY, median } from "./lib.js"
+import { KEY, median, plainList } from "./lib.js"
 
 const PAGES = Number(process.env.BENCH_PAGES ?? 300)
 const BASE = "http://127.0.0.1:1/api/v1"
@@ -78,19 +78,7 @@ const main = async () => {
     client.get("alerts", { page: n, count: 100 }, decoder)
   // each walk, the walk it adds a layer to, and how to run it
   const walks: ReadonlyArray<readonly [string, string | undefined, () => Promise<unknown>]> = [
-    [
-      "fetch + JSON.parse",
-      undefined,
-      async () => {
-        let records = 0
-        for (let n = 0; ; n++) {
-          const response = await instantFetch(url(n), { headers: { authorization: KEY } })
-          const list = JSON.parse(await response.text()) as Array<unknown>
-          if (list.length === 0) return records
-          records += list.length
-        }
-      }
-    ],
+    ["fetch + JSON.parse", undefined, () => plainList(BASE, 100, instantFetch)],
     [
       "+ transport",
       "fetch + JSON.parse",

@@ -123,11 +123,15 @@ export const pairRatios = (
   return { median: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios) }
 }
 
-/** The plain client the SDK is measured against: fetch, JSON.parse, no validation. */
-export const plainList = async (baseUrl: string, count = 100): Promise<number> => {
+/**
+ * The plain client the SDK is measured against: fetch, JSON.parse, no
+ * validation. `fetcher`: the runtime's `fetch` unless given (`bench:layers`
+ * gives one that answers from memory).
+ */
+export const plainList = async (baseUrl: string, count = 100, fetcher: typeof fetch = fetch): Promise<number> => {
   let records = 0
   for (let page = 0; ; page++) {
-    const response = await fetch(`${baseUrl}/alerts?page=${page}&count=${count}`, { headers: { authorization: KEY } })
+    const response = await fetcher(`${baseUrl}/alerts?page=${page}&count=${count}`, { headers: { authorization: KEY } })
     const list = JSON.parse(await response.text()) as Array<unknown>
     if (list.length === 0) return records
     records += list.length
